@@ -1,0 +1,203 @@
+#include "correlated-rayleigh-fading.h"
+
+#include "ns3/double.h"
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+#include "ns3/spectrum-signal-parameters.h"
+#include "ns3/string.h"
+#include "ns3/uinteger.h"
+
+#include <cmath>
+#include <complex>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("CorrelatedRayleighFading");
+NS_OBJECT_ENSURE_REGISTERED(CorrelatedRayleighFading);
+
+TypeId
+CorrelatedRayleighFading::GetTypeId()
+{
+    static TypeId tid =
+        TypeId("ns3::CorrelatedRayleighFading")
+            .SetParent<SpectrumPropagationLossModel>()
+            .SetGroupName("Spectrum")
+            .AddConstructor<CorrelatedRayleighFading>()
+            .AddAttribute("DopplerHz",
+                          "Maximum Doppler frequency in Hz (UE speed x carrier frequency / c).",
+                          DoubleValue(5.0),
+                          MakeDoubleAccessor(&CorrelatedRayleighFading::m_dopplerHz),
+                          MakeDoubleChecker<double>(0.0, 2000.0))
+            .AddAttribute("NumSinusoids",
+                          "Sinusoids summed per tap (more = closer to Rayleigh statistics, slower set-up).",
+                          UintegerValue(16),
+                          MakeUintegerAccessor(&CorrelatedRayleighFading::m_numSinusoids),
+                          MakeUintegerChecker<uint32_t>(4, 256))
+            .AddAttribute("NumTraces",
+                          "Independent fading traces; each link reads one of them.",
+                          UintegerValue(8),
+                          MakeUintegerAccessor(&CorrelatedRayleighFading::m_numTraces),
+                          MakeUintegerChecker<uint32_t>(1, 1024))
+            .AddAttribute("TraceDuration",
+                          "Length of each trace before it wraps around.",
+                          TimeValue(Seconds(4)),
+                          MakeTimeAccessor(&CorrelatedRayleighFading::m_traceDuration),
+                          MakeTimeChecker(MilliSeconds(10), Seconds(600)))
+            .AddAttribute("SampleInterval",
+                          "Time between two samples of a trace (the LTE TTI by default).",
+                          TimeValue(MilliSeconds(1)),
+                          MakeTimeAccessor(&CorrelatedRayleighFading::m_sampleInterval),
+                          MakeTimeChecker(MicroSeconds(100), Seconds(1)))
+            .AddAttribute("DelayProfile",
+                          "Tap delay profile: EPA, EVA or ETU (3GPP TS 36.104).",
+                          StringValue("EPA"),
+                          MakeStringAccessor(&CorrelatedRayleighFading::m_delayProfile),
+                          MakeStringChecker());
+    return tid;
+}
+
+CorrelatedRayleighFading::CorrelatedRayleighFading()
+    : m_random(CreateObject<UniformRandomVariable>())
+{
+}
+
+void
+CorrelatedRayleighFading::DoDispose()
+{
+    m_traces.clear();
+    m_links.clear();
+    m_random = nullptr;
+    SpectrumPropagationLossModel::DoDispose();
+}
+
+std::pair<std::vector<double>, std::vector<double>>
+CorrelatedRayleighFading::DelayProfile(const std::string& name)
+{
+    // {delays in ns}, {relative powers in dB}
+    if (name == "EPA")
+    {
+        return {{0, 30, 70, 90, 110, 190, 410}, {0.0, -1.0, -2.0, -3.0, -8.0, -17.2, -20.8}};
+    }
+    if (name == "EVA")
+    {
+        return {{0, 30, 150, 310, 370, 710, 1090, 1730, 2510},
+                {0.0, -1.5, -1.4, -3.6, -0.6, -9.1, -7.0, -12.0, -16.9}};
+    }
+    if (name == "ETU")
+    {
+        return {{0, 50, 120, 200, 230, 500, 1600, 2300, 5000}, {-1.0, -1.0, -1.0, 0.0, 0.0, 0.0, -3.0, -5.0, -7.0}};
+    }
+    NS_FATAL_ERROR("unknown DelayProfile \"" << name << "\"; allowed: EPA, EVA, ETU");
+}
+
+int64_t
+CorrelatedRayleighFading::DoAssignStreams(int64_t stream)
+{
+    m_random->SetStream(stream);
+    return 1;
+}
+
+const std::vector<std::vector<float>>&
+CorrelatedRayleighFading::TracesFor(Ptr<const SpectrumModel> model) const
+{
+    auto found = m_traces.find(model->GetUid());
+    if (found != m_traces.end())
+    {
+        return found->second;
+    }
+    auto [delaysNs, powersDb] = DelayProfile(m_delayProfile);
+    std::vector<double> amplitude(delaysNs.size());
+    double total = 0;
+    for (size_t l = 0; l < powersDb.size(); ++l)
+    {
+        total += std::pow(10.0, powersDb[l] / 10.0);
+    }
+    for (size_t l = 0; l < powersDb.size(); ++l)
+    {
+        amplitude[l] = std::sqrt(std::pow(10.0, powersDb[l] / 10.0) / total);
+    }
+    std::vector<double> bandHz;
+    for (auto it = model->Begin(); it != model->End(); ++it)
+    {
+        bandHz.push_back(it->fc - model->Begin()->fc); // only frequency differences matter
+    }
+    const auto samples = static_cast<uint32_t>(m_traceDuration.GetSeconds() / m_sampleInterval.GetSeconds());
+    const double dt = m_sampleInterval.GetSeconds();
+    const double twoPi = 2 * M_PI;
+    const size_t taps = delaysNs.size();
+    const size_t m = m_numSinusoids;
+
+    std::vector<std::vector<float>> traces(m_numTraces * samples);
+    for (uint32_t tr = 0; tr < m_numTraces; ++tr)
+    {
+        // Per tap, per sinusoid: Doppler shift f_d cos(alpha) and a phase, for the real and imaginary parts.
+        std::vector<double> shiftI(taps * m), phaseI(taps * m), shiftQ(taps * m), phaseQ(taps * m);
+        for (size_t k = 0; k < taps * m; ++k)
+        {
+            shiftI[k] = twoPi * m_dopplerHz * std::cos(twoPi * m_random->GetValue());
+            phaseI[k] = twoPi * m_random->GetValue();
+            shiftQ[k] = twoPi * m_dopplerHz * std::cos(twoPi * m_random->GetValue());
+            phaseQ[k] = twoPi * m_random->GetValue();
+        }
+        std::vector<std::complex<double>> tap(taps);
+        for (uint32_t t = 0; t < samples; ++t)
+        {
+            double time = t * dt;
+            for (size_t l = 0; l < taps; ++l)
+            {
+                double re = 0, im = 0;
+                for (size_t k = l * m; k < (l + 1) * m; ++k)
+                {
+                    re += std::cos(shiftI[k] * time + phaseI[k]);
+                    im += std::cos(shiftQ[k] * time + phaseQ[k]);
+                }
+                // Each of re, im has variance m/2: scale so that E|h_l|^2 = 1.
+                tap[l] = std::complex<double>(re, im) * (amplitude[l] / std::sqrt(double(m)));
+            }
+            std::vector<float>& gains = traces[tr * samples + t];
+            gains.resize(bandHz.size());
+            for (size_t b = 0; b < bandHz.size(); ++b)
+            {
+                std::complex<double> h(0, 0);
+                for (size_t l = 0; l < taps; ++l)
+                {
+                    h += tap[l] * std::polar(1.0, -twoPi * bandHz[b] * delaysNs[l] * 1e-9);
+                }
+                gains[b] = static_cast<float>(std::norm(h));
+            }
+        }
+    }
+    return m_traces.emplace(model->GetUid(), std::move(traces)).first->second;
+}
+
+Ptr<SpectrumValue>
+CorrelatedRayleighFading::DoCalcRxPowerSpectralDensity(Ptr<const SpectrumSignalParameters> params,
+                                                       Ptr<const MobilityModel> a,
+                                                       Ptr<const MobilityModel> b) const
+{
+    Ptr<SpectrumValue> rx = Copy(params->psd);
+    const auto& traces = TracesFor(rx->GetSpectrumModel());
+    const auto samples = static_cast<uint32_t>(traces.size() / m_numTraces);
+
+    auto key = a.operator->() < b.operator->() ? std::make_pair(PeekPointer(a), PeekPointer(b))
+                                              : std::make_pair(PeekPointer(b), PeekPointer(a));
+    auto link = m_links.find(key);
+    if (link == m_links.end())
+    {
+        Link drawn{static_cast<uint32_t>(m_random->GetInteger(0, m_numTraces - 1)),
+                   static_cast<uint32_t>(m_random->GetInteger(0, samples - 1))};
+        link = m_links.emplace(key, drawn).first;
+    }
+    auto index = static_cast<uint64_t>(Simulator::Now().GetTimeStep() / m_sampleInterval.GetTimeStep());
+    const std::vector<float>& gains =
+        traces[link->second.trace * samples + (index + link->second.offset) % samples];
+    auto value = rx->ValuesBegin();
+    for (size_t band = 0; value != rx->ValuesEnd(); ++value, ++band)
+    {
+        *value *= gains[band];
+    }
+    return rx;
+}
+
+} // namespace ns3

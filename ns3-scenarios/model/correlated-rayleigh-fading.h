@@ -1,0 +1,68 @@
+// Time-correlated, frequency-selective Rayleigh fading for ns-3 spectrum channels.
+//
+// Model: a tapped delay line (the delay profile is an attribute; EPA, EVA and ETU are the 3GPP TS 36.104 profiles)
+// whose taps are independent Rayleigh processes with Clarke's Doppler spectrum, each built as a sum of sinusoids
+// with random arrival angles and phases. H(t, f) = sum_l sqrt(p_l) h_l(t) exp(-j 2 pi f tau_l); the gain applied to
+// a resource block is |H(t, f_rb)|^2 (mean 1 over the profile). Time correlation comes from the maximum Doppler
+// frequency (set it from the UE speed: f_d = v f_c / c); frequency selectivity from the tap delays.
+//
+// Cost: gains are precomputed once per spectrum model into NumTraces traces of TraceDuration at SampleInterval
+// (as ns-3's TraceFadingLossModel does with files), and each link (unordered pair of mobility models, so DL and UL
+// fade alike) reads one trace from its own random offset. The offset and trace are drawn from this model's random
+// stream, so the same RngRun gives the same fading.
+#ifndef PAMRL_CORRELATED_RAYLEIGH_FADING_H
+#define PAMRL_CORRELATED_RAYLEIGH_FADING_H
+
+#include "ns3/nstime.h"
+#include "ns3/random-variable-stream.h"
+#include "ns3/spectrum-propagation-loss-model.h"
+
+#include <map>
+#include <utility>
+#include <vector>
+
+namespace ns3
+{
+
+class CorrelatedRayleighFading : public SpectrumPropagationLossModel
+{
+  public:
+    CorrelatedRayleighFading();
+    static TypeId GetTypeId();
+
+    /// Delay profiles of 3GPP TS 36.104 Annex B.2: "EPA", "EVA", "ETU".
+    static std::pair<std::vector<double>, std::vector<double>> DelayProfile(const std::string& name);
+
+  protected:
+    void DoDispose() override;
+
+  private:
+    Ptr<SpectrumValue> DoCalcRxPowerSpectralDensity(Ptr<const SpectrumSignalParameters> params,
+                                                    Ptr<const MobilityModel> a,
+                                                    Ptr<const MobilityModel> b) const override;
+    int64_t DoAssignStreams(int64_t stream) override;
+
+    struct Link
+    {
+        uint32_t trace;
+        uint32_t offset;
+    };
+
+    /// Gains [trace][sample][band] for one spectrum model, generated on first use.
+    const std::vector<std::vector<float>>& TracesFor(Ptr<const SpectrumModel> model) const;
+
+    double m_dopplerHz;
+    uint32_t m_numSinusoids;
+    uint32_t m_numTraces;
+    Time m_traceDuration;
+    Time m_sampleInterval;
+    std::string m_delayProfile;
+    Ptr<UniformRandomVariable> m_random;
+
+    mutable std::map<SpectrumModelUid_t, std::vector<std::vector<float>>> m_traces;
+    mutable std::map<std::pair<const MobilityModel*, const MobilityModel*>, Link> m_links;
+};
+
+} // namespace ns3
+
+#endif

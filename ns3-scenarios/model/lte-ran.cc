@@ -1,0 +1,328 @@
+#include "lte-ran.h"
+
+#include "correlated-rayleigh-fading.h"
+
+#include "ns3/boolean.h"
+#include "ns3/component-carrier-enb.h"
+#include "ns3/config.h"
+#include "ns3/double.h"
+#include "ns3/enum.h"
+#include "ns3/lte-enb-mac.h"
+#include "ns3/lte-enb-net-device.h"
+#include "ns3/lte-enb-rrc.h"
+#include "ns3/lte-ue-net-device.h"
+#include "ns3/lte-ue-phy.h"
+#include "ns3/mobility-helper.h"
+#include "ns3/pointer.h"
+#include "ns3/position-allocator.h"
+#include "ns3/rectangle.h"
+#include "ns3/box.h"
+#include "ns3/string.h"
+#include "ns3/uinteger.h"
+
+#include <cmath>
+
+using namespace ns3;
+
+namespace pamrl
+{
+
+namespace
+{
+/// DL carrier of EARFCN 100 (band 1), the LTE module's default.
+constexpr double kCarrierHz = 2120e6;
+/// Free-space loss at 1 m for that carrier, the reference of the log-distance path loss.
+const double kReferenceLossDb = 20 * std::log10(4 * M_PI * kCarrierHz / 299792458.0);
+/// Fixed stream numbers keep each model's randomness independent of the others' draw counts.
+constexpr int64_t kStreamLte = 1000;
+constexpr int64_t kStreamMobility = 2000;
+constexpr int64_t kStreamFading = 3000;
+constexpr int64_t kStreamTraffic = 10000;
+
+Vector
+DuPosition(uint32_t du, uint32_t numDus, double isd)
+{
+    // Hexagonal grid, rows offset by half a site.
+    auto columns = static_cast<uint32_t>(std::ceil(std::sqrt(double(numDus))));
+    uint32_t row = du / columns;
+    uint32_t col = du % columns;
+    return Vector(col * isd + (row % 2) * isd / 2, row * isd * std::sqrt(3.0) / 2, 30.0);
+}
+} // namespace
+
+LteRan::LteRan(const ScenarioConfig& config)
+    : m_config(config)
+{
+    uint32_t uesPerDu = 0;
+    for (const auto& s : config.slices)
+    {
+        uesPerDu += s.uesPerDu;
+    }
+    // SRS periodicity bounds the UEs a cell can hold; take the smallest standard value that fits.
+    uint32_t srs = 40;
+    for (uint32_t p : {40u, 80u, 160u, 320u})
+    {
+        srs = p;
+        if (uesPerDu + 5 < p)
+        {
+            break;
+        }
+    }
+    Config::SetDefault("ns3::LteEnbRrc::SrsPeriodicity", UintegerValue(srs));
+    Config::SetDefault("ns3::LteEnbRrc::EpsBearerToRlcMapping", EnumValue(LteEnbRrc::RLC_UM_ALWAYS));
+    Config::SetDefault("ns3::LteRlcUm::MaxTxBufferSize", UintegerValue(config.rlcBufferBytes));
+    Config::SetDefault("ns3::LteEnbPhy::TxPower", DoubleValue(config.enbTxPowerDbm));
+    Config::SetDefault("ns3::LteUePhy::TxPower", DoubleValue(config.ueTxPowerDbm));
+    Config::SetDefault("ns3::LteUePhy::RsrpSinrSamplePeriod", UintegerValue(10));
+    Config::SetDefault("ns3::LteSpectrumPhy::DataErrorModelEnabled", BooleanValue(config.phyErrorModel));
+    Config::SetDefault("ns3::LteSpectrumPhy::CtrlErrorModelEnabled", BooleanValue(config.phyErrorModel));
+    Config::SetDefault("ns3::LteHelper::UseIdealRrc", BooleanValue(config.idealRrc));
+
+    m_collector = Create<SliceKpiCollector>(config.numDus, config.slices.size(), config.bandwidthRbs);
+    BuildNodes();
+    InstallMobility();
+    InstallDevices();
+    InstallTraffic();
+    ConnectTraces();
+    for (uint32_t du = 0; du < config.numDus; ++du)
+    {
+        ApplyShares(du, config.initialShares);
+    }
+}
+
+void
+LteRan::BuildNodes()
+{
+    m_enbNodes.Create(m_config.numDus);
+    for (uint32_t du = 0; du < m_config.numDus; ++du)
+    {
+        for (uint32_t s = 0; s < m_config.slices.size(); ++s)
+        {
+            for (uint32_t i = 0; i < m_config.slices[s].uesPerDu; ++i)
+            {
+                m_ueDu.push_back(du);
+                m_ueSlice.push_back(s);
+            }
+        }
+    }
+    m_ueNodes.Create(m_ueDu.size());
+}
+
+void
+LteRan::InstallMobility()
+{
+    MobilityHelper enbMobility;
+    Ptr<ListPositionAllocator> sites = CreateObject<ListPositionAllocator>();
+    for (uint32_t du = 0; du < m_config.numDus; ++du)
+    {
+        sites->Add(DuPosition(du, m_config.numDus, m_config.interSiteDistanceM));
+    }
+    enbMobility.SetPositionAllocator(sites);
+    enbMobility.SetMobilityModel("ns3::ConstantPositionMobilityModel");
+    enbMobility.Install(m_enbNodes);
+
+    const double r = m_config.cellRadiusM;
+    std::ostringstream speed;
+    speed << "ns3::UniformRandomVariable[Min=" << m_config.speedMinMps << "|Max=" << m_config.speedMaxMps << "]";
+    std::ostringstream pause;
+    pause << "ns3::ConstantRandomVariable[Constant=" << m_config.pauseS << "]";
+    for (uint32_t ue = 0; ue < m_ueNodes.GetN(); ++ue)
+    {
+        Vector c = DuPosition(m_ueDu[ue], m_config.numDus, m_config.interSiteDistanceM);
+        MobilityHelper mobility;
+        Ptr<UniformDiscPositionAllocator> start = CreateObject<UniformDiscPositionAllocator>();
+        start->SetX(c.x);
+        start->SetY(c.y);
+        start->SetZ(1.5);
+        start->SetRho(r);
+        start->AssignStreams(kStreamMobility + 10 * ue);
+        mobility.SetPositionAllocator(start);
+        if (m_config.mobilityModel == "static")
+        {
+            mobility.SetMobilityModel("ns3::ConstantPositionMobilityModel");
+        }
+        else if (m_config.mobilityModel == "random-walk")
+        {
+            mobility.SetMobilityModel("ns3::RandomWalk2dMobilityModel",
+                                      "Bounds", RectangleValue(Rectangle(c.x - r, c.x + r, c.y - r, c.y + r)),
+                                      "Speed", StringValue(speed.str()),
+                                      "Mode", StringValue("Time"),
+                                      "Time", TimeValue(Seconds(1)));
+        }
+        else if (m_config.mobilityModel == "random-waypoint")
+        {
+            Ptr<RandomRectanglePositionAllocator> waypoints = CreateObject<RandomRectanglePositionAllocator>();
+            std::ostringstream xs, ys;
+            xs << "ns3::UniformRandomVariable[Min=" << c.x - r << "|Max=" << c.x + r << "]";
+            ys << "ns3::UniformRandomVariable[Min=" << c.y - r << "|Max=" << c.y + r << "]";
+            waypoints->SetAttribute("X", StringValue(xs.str()));
+            waypoints->SetAttribute("Y", StringValue(ys.str()));
+            waypoints->SetZ(1.5);
+            waypoints->AssignStreams(kStreamMobility + 10 * ue + 3);
+            mobility.SetMobilityModel("ns3::RandomWaypointMobilityModel",
+                                      "Speed", StringValue(speed.str()),
+                                      "Pause", StringValue(pause.str()),
+                                      "PositionAllocator", PointerValue(waypoints));
+        }
+        else if (m_config.mobilityModel == "gauss-markov")
+        {
+            mobility.SetMobilityModel("ns3::GaussMarkovMobilityModel",
+                                      "Bounds", BoxValue(Box(c.x - r, c.x + r, c.y - r, c.y + r, 0, 3)),
+                                      "TimeStep", TimeValue(Seconds(0.5)),
+                                      "Alpha", DoubleValue(0.85),
+                                      "MeanVelocity", StringValue(speed.str()),
+                                      "MeanDirection", StringValue("ns3::UniformRandomVariable[Min=0|Max=6.283185307]"),
+                                      "MeanPitch", StringValue("ns3::ConstantRandomVariable[Constant=0.0]"),
+                                      "NormalPitch", StringValue("ns3::NormalRandomVariable[Mean=0.0|Variance=0.0]"));
+        }
+        else
+        {
+            NS_FATAL_ERROR("unknown mobility model " << m_config.mobilityModel);
+        }
+        mobility.Install(m_ueNodes.Get(ue));
+        mobility.AssignStreams(NodeContainer(m_ueNodes.Get(ue)), kStreamMobility + 10 * ue + 5);
+    }
+}
+
+void
+LteRan::InstallDevices()
+{
+    m_lte = CreateObject<LteHelper>();
+    m_lte->SetAttribute("PathlossModel", StringValue("ns3::LogDistancePropagationLossModel"));
+    m_lte->SetPathlossModelAttribute("Exponent", DoubleValue(m_config.pathlossExponent));
+    m_lte->SetPathlossModelAttribute("ReferenceLoss", DoubleValue(kReferenceLossDb));
+    // PF asks the FFR hook per UE and per RBG, which is what per-slice RBG blocks need (RR does not ask per UE).
+    m_lte->SetSchedulerType("ns3::PfFfMacScheduler");
+    m_lte->SetFfrAlgorithmType("ns3::SliceRbgAllocator");
+    m_lte->SetEnbDeviceAttribute("DlBandwidth", UintegerValue(m_config.bandwidthRbs));
+    m_lte->SetEnbDeviceAttribute("UlBandwidth", UintegerValue(m_config.bandwidthRbs));
+
+    m_enbDevs = m_lte->InstallEnbDevice(m_enbNodes);
+    m_ueDevs = m_lte->InstallUeDevice(m_ueNodes);
+    m_lte->AssignStreams(m_enbDevs, kStreamLte);
+    m_lte->AssignStreams(m_ueDevs, kStreamLte + 500);
+
+    if (m_config.fadingModel == "correlated-rayleigh")
+    {
+        Ptr<CorrelatedRayleighFading> fading = CreateObject<CorrelatedRayleighFading>();
+        fading->SetAttribute("DopplerHz", DoubleValue(m_config.dopplerHz));
+        fading->SetAttribute("DelayProfile", StringValue(m_config.fadingProfile));
+        fading->AssignStreams(kStreamFading);
+        m_lte->GetDownlinkSpectrumChannel()->AddSpectrumPropagationLossModel(fading);
+        m_lte->GetUplinkSpectrumChannel()->AddSpectrumPropagationLossModel(fading);
+    }
+
+    for (uint32_t du = 0; du < m_config.numDus; ++du)
+    {
+        Ptr<LteEnbNetDevice> enb = DynamicCast<LteEnbNetDevice>(m_enbDevs.Get(du));
+        Ptr<ComponentCarrierEnb> cc = DynamicCast<ComponentCarrierEnb>(enb->GetCcMap().at(0));
+        m_allocators.push_back(DynamicCast<SliceRbgAllocator>(cc->GetFfrAlgorithm()));
+        NS_ABORT_MSG_IF(!m_allocators.back(), "the FFR algorithm of a DU is not a SliceRbgAllocator");
+    }
+    for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
+    {
+        m_lte->Attach(m_ueDevs.Get(ue), m_enbDevs.Get(m_ueDu[ue]));
+        m_imsiToUe[DynamicCast<LteUeNetDevice>(m_ueDevs.Get(ue))->GetImsi()] = ue;
+        m_collector->AddUe(ue, m_ueDu[ue], m_ueSlice[ue]);
+    }
+    // One DL data bearer per UE, RLC UM. Without an EPC the bearer is set up when the UE connects.
+    m_lte->ActivateDataRadioBearer(m_ueDevs, EpsBearer(EpsBearer::NGBR_VIDEO_TCP_DEFAULT));
+}
+
+void
+LteRan::InstallTraffic()
+{
+    for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
+    {
+        const TrafficConfig& t = m_config.slices[m_ueSlice[ue]].traffic;
+        Ptr<SliceTrafficSource> source = CreateObject<SliceTrafficSource>();
+        source->SetAttribute("PacketSize", UintegerValue(t.packetBytes));
+        source->SetAttribute("MeanRate", DoubleValue(t.rateMbpsPerUe * 1e6));
+        source->SetAttribute("Model", StringValue(t.model));
+        source->SetAttribute("MeanOnTime", TimeValue(MilliSeconds(t.onMs)));
+        source->SetAttribute("MeanOffTime", TimeValue(MilliSeconds(t.offMs)));
+        source->SetFlow(DynamicCast<LteEnbNetDevice>(m_enbDevs.Get(m_ueDu[ue])),
+                        DynamicCast<LteUeNetDevice>(m_ueDevs.Get(ue)),
+                        1);
+        source->AssignStreams(kStreamTraffic + 4 * ue);
+        m_enbNodes.Get(m_ueDu[ue])->AddApplication(source);
+        // Traffic starts half-way through the warm-up, once UEs have had time to connect.
+        source->SetStartTime(MilliSeconds(m_config.warmupMs / 2));
+        source->TraceConnectWithoutContext(
+            "Tx",
+            MakeBoundCallback(+[](SliceKpiCollector* c, uint32_t ue, uint32_t seq, uint32_t bytes) {
+                c->OnPacketSent(ue, seq, bytes);
+            }, PeekPointer(m_collector), ue));
+    }
+}
+
+void
+LteRan::ConnectTraces()
+{
+    for (uint32_t du = 0; du < m_config.numDus; ++du)
+    {
+        Ptr<LteEnbNetDevice> enb = DynamicCast<LteEnbNetDevice>(m_enbDevs.Get(du));
+        enb->GetRrc()->TraceConnectWithoutContext("ConnectionEstablished",
+                                                  MakeBoundCallback(&LteRan::OnConnectionEstablished, this, du));
+        enb->GetMac()->TraceConnectWithoutContext(
+            "DlScheduling",
+            MakeBoundCallback(+[](SliceKpiCollector* c, uint32_t du, DlSchedulingCallbackInfo info) {
+                c->OnDlScheduling(du, info);
+            }, PeekPointer(m_collector), du));
+    }
+    for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
+    {
+        Ptr<LteUeNetDevice> dev = DynamicCast<LteUeNetDevice>(m_ueDevs.Get(ue));
+        // The UE's receive callback replaces an IP stack: our packets end at the UE's LTE device.
+        dev->SetReceiveCallback(MakeBoundCallback(
+            +[](SliceKpiCollector* c, uint32_t ue, Ptr<NetDevice>, Ptr<const Packet> p, uint16_t, const Address&) {
+                c->OnPacketReceived(ue, p);
+                return true;
+            }, PeekPointer(m_collector), ue));
+        dev->GetPhy()->TraceConnectWithoutContext(
+            "ReportCurrentCellRsrpSinr",
+            MakeBoundCallback(+[](SliceKpiCollector* c, uint32_t ue, uint16_t, uint16_t, double, double sinr, uint8_t) {
+                c->OnSinr(ue, sinr);
+            }, PeekPointer(m_collector), ue));
+    }
+}
+
+void
+LteRan::OnConnectionEstablished(LteRan* ran, uint32_t du, uint64_t imsi, uint16_t, uint16_t rnti)
+{
+    uint32_t ue = ran->m_imsiToUe.at(imsi);
+    ran->m_allocators[du]->SetUeSlice(rnti, static_cast<uint8_t>(ran->m_ueSlice[ue]));
+    ran->m_collector->BindRnti(du, rnti, ue);
+}
+
+uint32_t
+LteRan::RbgsPerDu() const
+{
+    return m_allocators.front()->GetNumRbgs();
+}
+
+uint32_t
+LteRan::RbgSize() const
+{
+    return (m_config.bandwidthRbs + RbgsPerDu() - 1) / RbgsPerDu();
+}
+
+void
+LteRan::ApplyShares(uint32_t du, const std::vector<double>& shares)
+{
+    m_allocators[du]->SetShares(shares);
+    const auto& rbgs = m_allocators[du]->GetRbgCounts();
+    std::vector<double> prbs(rbgs.size());
+    uint32_t first = 0;
+    for (size_t s = 0; s < rbgs.size(); ++s)
+    {
+        // The last RBG of the carrier may be shorter than the others.
+        uint32_t end = std::min(m_config.bandwidthRbs, (first + rbgs[s]) * RbgSize());
+        uint32_t begin = std::min(m_config.bandwidthRbs, first * RbgSize());
+        prbs[s] = end - begin;
+        first += rbgs[s];
+    }
+    m_collector->SetAvailablePrbs(du, prbs);
+}
+
+} // namespace pamrl

@@ -1,0 +1,54 @@
+#include "scenario-config.h"
+
+namespace pamrl
+{
+
+ScenarioConfig
+ScenarioConfig::FromJson(const nlohmann::json& j)
+{
+    ScenarioConfig c;
+    c.name = j.at("name").get<std::string>();
+    const auto& ran = j.at("ran");
+    c.numDus = ran.at("num_dus").get<uint32_t>();
+    c.bandwidthRbs = ran.at("bandwidth_rbs").get<uint32_t>();
+    c.interSiteDistanceM = ran.at("inter_site_distance_m").get<double>();
+    c.cellRadiusM = ran.at("cell_radius_m").get<double>();
+    c.enbTxPowerDbm = ran.at("enb_tx_power_dbm").get<double>();
+    c.ueTxPowerDbm = ran.at("ue_tx_power_dbm").get<double>();
+    c.pathlossExponent = ran.at("pathloss_exponent").get<double>();
+    c.idealRrc = ran.at("ideal_rrc").get<bool>();
+    c.phyErrorModel = ran.at("phy_error_model").get<bool>();
+    c.rlcBufferBytes = ran.at("rlc_buffer_bytes").get<uint32_t>();
+    const auto& control = j.at("control");
+    c.periodMs = control.at("period_ms").get<double>();
+    c.episodeSteps = control.at("episode_steps").get<uint32_t>();
+    c.warmupMs = control.at("warmup_ms").get<double>();
+    c.initialShares = control.at("initial_shares").get<std::vector<double>>();
+    for (const auto& s : j.at("slices"))
+    {
+        const auto& t = s.at("traffic");
+        c.slices.push_back(SliceConfig{s.at("name").get<std::string>(),
+                                       s.at("ues_per_du").get<uint32_t>(),
+                                       TrafficConfig{t.at("model").get<std::string>(),
+                                                     t.at("rate_mbps_per_ue").get<double>(),
+                                                     t.at("packet_bytes").get<uint32_t>(),
+                                                     t.at("on_ms").get<double>(),
+                                                     t.at("off_ms").get<double>()}});
+    }
+    const auto& mobility = j.at("mobility");
+    c.mobilityModel = mobility.at("model").get<std::string>();
+    c.speedMinMps = mobility.at("speed_min_mps").get<double>();
+    c.speedMaxMps = mobility.at("speed_max_mps").get<double>();
+    c.pauseS = mobility.at("pause_s").get<double>();
+    const auto& fading = j.at("fading");
+    c.fadingModel = fading.at("model").get<std::string>();
+    c.fadingProfile = fading.at("profile").get<std::string>();
+    c.dopplerHz = fading.at("doppler_hz").get<double>();
+    if (c.initialShares.size() != c.slices.size())
+    {
+        throw nlohmann::json::other_error::create(501, "control.initial_shares needs one share per slice", &j);
+    }
+    return c;
+}
+
+} // namespace pamrl

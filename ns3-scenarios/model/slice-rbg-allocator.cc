@@ -1,0 +1,217 @@
+#include "slice-rbg-allocator.h"
+
+#include "ns3/log.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("SliceRbgAllocator");
+NS_OBJECT_ENSURE_REGISTERED(SliceRbgAllocator);
+
+SliceRbgAllocator::SliceRbgAllocator()
+{
+    m_ffrSapProvider = new MemberLteFfrSapProvider<SliceRbgAllocator>(this);
+    m_ffrRrcSapProvider = new MemberLteFfrRrcSapProvider<SliceRbgAllocator>(this);
+}
+
+SliceRbgAllocator::~SliceRbgAllocator() = default;
+
+TypeId
+SliceRbgAllocator::GetTypeId()
+{
+    static TypeId tid = TypeId("ns3::SliceRbgAllocator")
+                            .SetParent<LteFfrAlgorithm>()
+                            .SetGroupName("Lte")
+                            .AddConstructor<SliceRbgAllocator>();
+    return tid;
+}
+
+std::vector<uint32_t>
+SliceRbgAllocator::SharesToRbgCounts(const std::vector<double>& shares, uint32_t numRbgs)
+{
+    std::vector<uint32_t> counts(shares.size(), 0);
+    std::vector<double> remainder(shares.size(), 0);
+    uint32_t given = 0;
+    for (size_t s = 0; s < shares.size(); ++s)
+    {
+        double exact = shares[s] * numRbgs;
+        counts[s] = static_cast<uint32_t>(std::floor(exact + 1e-9));
+        remainder[s] = exact - counts[s];
+        given += counts[s];
+    }
+    std::vector<size_t> order(shares.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return remainder[a] > remainder[b]; });
+    for (size_t i = 0; given < numRbgs && i < order.size(); ++i, ++given)
+    {
+        counts[order[i]] += 1;
+    }
+    return counts;
+}
+
+void
+SliceRbgAllocator::SetShares(const std::vector<double>& shares)
+{
+    m_shares = shares;
+    UpdateBlocks();
+}
+
+void
+SliceRbgAllocator::SetUeSlice(uint16_t rnti, uint8_t slice)
+{
+    m_slice[rnti] = slice;
+}
+
+uint32_t
+SliceRbgAllocator::GetNumRbgs() const
+{
+    int rbgSize = const_cast<SliceRbgAllocator*>(this)->GetRbgSize(m_dlBandwidth);
+    return (m_dlBandwidth + rbgSize - 1) / rbgSize;
+}
+
+const std::vector<uint32_t>&
+SliceRbgAllocator::GetRbgCounts() const
+{
+    return m_rbgCounts;
+}
+
+void
+SliceRbgAllocator::UpdateBlocks()
+{
+    if (m_dlBandwidth == 0 || m_shares.empty())
+    {
+        return; // not configured yet; UpdateBlocks runs again from Reconfigure
+    }
+    m_rbgCounts = SharesToRbgCounts(m_shares, GetNumRbgs());
+    m_blockStart.assign(m_rbgCounts.size(), 0);
+    for (size_t s = 1; s < m_rbgCounts.size(); ++s)
+    {
+        m_blockStart[s] = m_blockStart[s - 1] + m_rbgCounts[s - 1];
+    }
+}
+
+void
+SliceRbgAllocator::SetLteFfrSapUser(LteFfrSapUser* s)
+{
+    m_ffrSapUser = s;
+}
+
+LteFfrSapProvider*
+SliceRbgAllocator::GetLteFfrSapProvider()
+{
+    return m_ffrSapProvider;
+}
+
+void
+SliceRbgAllocator::SetLteFfrRrcSapUser(LteFfrRrcSapUser* s)
+{
+    m_ffrRrcSapUser = s;
+}
+
+LteFfrRrcSapProvider*
+SliceRbgAllocator::GetLteFfrRrcSapProvider()
+{
+    return m_ffrRrcSapProvider;
+}
+
+void
+SliceRbgAllocator::DoInitialize()
+{
+    LteFfrAlgorithm::DoInitialize();
+}
+
+void
+SliceRbgAllocator::DoDispose()
+{
+    delete m_ffrSapProvider;
+    delete m_ffrRrcSapProvider;
+    m_ffrSapProvider = nullptr;
+    m_ffrRrcSapProvider = nullptr;
+    LteFfrAlgorithm::DoDispose();
+}
+
+void
+SliceRbgAllocator::Reconfigure()
+{
+    UpdateBlocks();
+}
+
+std::vector<bool>
+SliceRbgAllocator::DoGetAvailableDlRbg()
+{
+    // false = usable by the cell; the per-UE restriction is DoIsDlRbgAvailableForUe.
+    if (m_needReconfiguration)
+    {
+        UpdateBlocks();
+        m_needReconfiguration = false;
+    }
+    return std::vector<bool>(GetNumRbgs(), false);
+}
+
+bool
+SliceRbgAllocator::DoIsDlRbgAvailableForUe(int rbgId, uint16_t rnti)
+{
+    auto it = m_slice.find(rnti);
+    if (it == m_slice.end() || m_rbgCounts.empty())
+    {
+        return true; // UE not yet attached to a slice (signalling only)
+    }
+    uint8_t s = it->second;
+    auto rbg = static_cast<uint32_t>(rbgId);
+    return rbg >= m_blockStart[s] && rbg < m_blockStart[s] + m_rbgCounts[s];
+}
+
+std::vector<bool>
+SliceRbgAllocator::DoGetAvailableUlRbg()
+{
+    return std::vector<bool>(m_ulBandwidth, false);
+}
+
+bool
+SliceRbgAllocator::DoIsUlRbgAvailableForUe(int, uint16_t)
+{
+    return true; // slicing is downlink only
+}
+
+void
+SliceRbgAllocator::DoReportDlCqiInfo(const FfMacSchedSapProvider::SchedDlCqiInfoReqParameters&)
+{
+}
+
+void
+SliceRbgAllocator::DoReportUlCqiInfo(const FfMacSchedSapProvider::SchedUlCqiInfoReqParameters&)
+{
+}
+
+void
+SliceRbgAllocator::DoReportUlCqiInfo(std::map<uint16_t, std::vector<double>>)
+{
+}
+
+uint8_t
+SliceRbgAllocator::DoGetTpc(uint16_t)
+{
+    return 1; // 0 dB: no transmit power control change
+}
+
+uint16_t
+SliceRbgAllocator::DoGetMinContinuousUlBandwidth()
+{
+    return m_ulBandwidth;
+}
+
+void
+SliceRbgAllocator::DoReportUeMeas(uint16_t, LteRrcSap::MeasResults)
+{
+}
+
+void
+SliceRbgAllocator::DoRecvLoadInformation(EpcX2Sap::LoadInformationParams)
+{
+}
+
+} // namespace ns3

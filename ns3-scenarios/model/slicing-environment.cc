@@ -1,0 +1,93 @@
+#include "slicing-environment.h"
+
+#include "ns3/rng-seed-manager.h"
+#include "ns3/simulator.h"
+
+namespace pamrl
+{
+
+void
+SlicingEnvironment::Configure(const Json& scenario, uint64_t seed)
+{
+    m_config = ScenarioConfig::FromJson(scenario);
+    // Same seed and same actions give the same KPIs bit for bit: every random stream derives from RngRun.
+    ns3::RngSeedManager::SetSeed(1);
+    ns3::RngSeedManager::SetRun(seed);
+    m_ran = std::make_unique<LteRan>(m_config);
+    // Counters start one period before the first observation, so that it covers a whole period.
+    double resetMs = std::max(0.0, m_config.warmupMs - m_config.periodMs);
+    ns3::Simulator::Schedule(ns3::MilliSeconds(resetMs), [this] { m_ran->Collector()->Reset(); });
+}
+
+Json
+SlicingEnvironment::Describe() const
+{
+    Json agents = Json::array();
+    for (uint32_t du = 0; du < m_config.numDus; ++du)
+    {
+        agents.push_back("du" + std::to_string(du));
+    }
+    Json slices = Json::array();
+    Json uesPerSlice = Json::array();
+    for (const auto& s : m_config.slices)
+    {
+        slices.push_back(s.name);
+        uesPerSlice.push_back(s.uesPerDu);
+    }
+    return Json{{"agents", agents},
+                {"slices", slices},
+                {"kpis", ns3::SliceKpiCollector::KpiNames()},
+                {"kpi_units", ns3::SliceKpiCollector::KpiUnits()},
+                {"rbgs_per_du", m_ran->RbgsPerDu()},
+                {"rbs_per_du", m_config.bandwidthRbs},
+                {"period_ms", m_config.periodMs},
+                {"episode_steps", m_config.episodeSteps},
+                {"ues_per_du_slice", uesPerSlice}};
+}
+
+Json
+SlicingEnvironment::CollectKpis()
+{
+    return Json(m_ran->Collector()->Collect());
+}
+
+void
+SlicingEnvironment::ApplyShares(const SliceShares& shares)
+{
+    for (uint32_t du = 0; du < m_config.numDus; ++du)
+    {
+        m_ran->ApplyShares(du, shares[du]);
+    }
+}
+
+ns3::Time
+SlicingEnvironment::ControlPeriod() const
+{
+    return ns3::MilliSeconds(m_config.periodMs);
+}
+
+ns3::Time
+SlicingEnvironment::FirstStepTime() const
+{
+    return ns3::MilliSeconds(m_config.warmupMs);
+}
+
+uint32_t
+SlicingEnvironment::EpisodeSteps() const
+{
+    return m_config.episodeSteps;
+}
+
+size_t
+SlicingEnvironment::NumDus() const
+{
+    return m_config.numDus;
+}
+
+size_t
+SlicingEnvironment::NumSlices() const
+{
+    return m_config.slices.size();
+}
+
+} // namespace pamrl
