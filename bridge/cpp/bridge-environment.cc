@@ -44,7 +44,8 @@ BridgeEnvironment::RunWithAgent(BridgeClient& client)
 void
 BridgeEnvironment::StepWithAgent(BridgeClient* client, uint32_t step)
 {
-    bool final = step + 1 >= EpisodeSteps();
+    // Observation k follows action k; the last of episode_steps actions is answered by the final observation.
+    bool final = step >= EpisodeSteps();
     Json answer = client->Request("obs",
                                   Json{{"step", step},
                                        {"time_s", ns3::Simulator::Now().GetSeconds()},
@@ -84,7 +85,7 @@ void
 BridgeEnvironment::StepStandalone(Json* log, const SliceShares* shares, uint32_t step)
 {
     log->push_back(Json{{"step", step}, {"time_s", ns3::Simulator::Now().GetSeconds()}, {"kpis", CollectKpis()}});
-    if (step + 1 >= EpisodeSteps())
+    if (step >= EpisodeSteps())
     {
         ns3::Simulator::Stop();
         return;

@@ -13,7 +13,8 @@ ProtocolSchema::Get()
         return ProtocolSchema{j.at("protocol").get<std::string>(),
                               j.at("version").get<int64_t>(),
                               j.at("max_frame_bytes").get<size_t>(),
-                              j.at("messages")};
+                              j.at("messages"),
+                              j.at("kpis")};
     }();
     return schema;
 }

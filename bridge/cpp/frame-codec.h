@@ -24,6 +24,7 @@ struct ProtocolSchema
     int64_t version;
     size_t maxFrameBytes;
     Json messages;
+    Json kpis; ///< [{name, unit, definition}] in the order of each [du][slice] KPI vector
 
     static const ProtocolSchema& Get();
 };

@@ -12,6 +12,7 @@
 #include "ns3/lte-enb-rrc.h"
 #include "ns3/lte-ue-net-device.h"
 #include "ns3/lte-ue-phy.h"
+#include "ns3/lte-ue-rrc.h"
 #include "ns3/mobility-helper.h"
 #include "ns3/pointer.h"
 #include "ns3/position-allocator.h"
@@ -221,6 +222,9 @@ LteRan::InstallDevices()
     }
     for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
     {
+        // Without an EPC the LTE helper leaves UEs in RLC saturation mode, which floods the uplink with dummy
+        // PDUs; our bearers are RLC UM on both ends.
+        DynamicCast<LteUeNetDevice>(m_ueDevs.Get(ue))->GetRrc()->SetUseRlcSm(false);
         m_lte->Attach(m_ueDevs.Get(ue), m_enbDevs.Get(m_ueDu[ue]));
         m_imsiToUe[DynamicCast<LteUeNetDevice>(m_ueDevs.Get(ue))->GetImsi()] = ue;
         m_collector->AddUe(ue, m_ueDu[ue], m_ueSlice[ue]);

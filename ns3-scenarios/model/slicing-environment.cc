@@ -10,6 +10,15 @@ void
 SlicingEnvironment::Configure(const Json& scenario, uint64_t seed)
 {
     m_config = ScenarioConfig::FromJson(scenario);
+    std::vector<std::string> schemaKpis;
+    for (const auto& k : ProtocolSchema::Get().kpis)
+    {
+        schemaKpis.push_back(k.at("name").get<std::string>());
+    }
+    if (schemaKpis != ns3::SliceKpiCollector::KpiNames())
+    {
+        throw ProtocolError("the KPI collector's KPI names differ from bridge/schema.json: rebuild the scenario");
+    }
     // Same seed and same actions give the same KPIs bit for bit: every random stream derives from RngRun.
     ns3::RngSeedManager::SetSeed(1);
     ns3::RngSeedManager::SetRun(seed);

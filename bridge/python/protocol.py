@@ -1,0 +1,76 @@
+"""Frames of the bridge, as bridge/schema.json defines them: one UTF-8 JSON object per ZeroMQ frame.
+
+The decoder never trusts the peer: anything that is not exactly a message of the schema raises ProtocolError
+(or VersionMismatch). No pickle, and frames are capped at the schema's max_frame_bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pamrl.bridge.errors import ProtocolError, VersionMismatch
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.json"
+SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text())
+PROTOCOL: str = SCHEMA["protocol"]
+VERSION: int = SCHEMA["version"]
+MAX_FRAME_BYTES: int = SCHEMA["max_frame_bytes"]
+KPI_NAMES: tuple[str, ...] = tuple(k["name"] for k in SCHEMA["kpis"])
+KPI_UNITS: tuple[str, ...] = tuple(k["unit"] for k in SCHEMA["kpis"])
+
+_JSON_TYPES = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+}
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def encode(message_type: str, **fields: Any) -> bytes:
+    if message_type not in SCHEMA["messages"]:
+        raise ValueError(f"unknown message type {message_type!r}")
+    frame = json.dumps(
+        {"protocol": PROTOCOL, "version": VERSION, "type": message_type, **fields}, allow_nan=False
+    ).encode()
+    if len(frame) > MAX_FRAME_BYTES:
+        raise ProtocolError(f"{message_type!r} frame of {len(frame)} bytes exceeds {MAX_FRAME_BYTES}")
+    return frame
+
+
+def decode(frame: bytes) -> dict[str, Any]:
+    """Parses and validates one frame; returns the message with a known "type" and all its schema fields."""
+    if len(frame) > MAX_FRAME_BYTES:
+        raise ProtocolError(f"frame of {len(frame)} bytes exceeds the limit of {MAX_FRAME_BYTES}")
+    try:
+        message = json.loads(frame.decode("utf-8"), parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as e:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise ProtocolError(f"frame is not valid UTF-8 JSON: {e}") from None
+    if not isinstance(message, dict):
+        raise ProtocolError("frame is not a JSON object")
+    if message.get("protocol") != PROTOCOL:
+        raise ProtocolError(f"frame does not declare protocol {PROTOCOL!r}")
+    version = message.get("version")
+    if not _JSON_TYPES["integer"](version):
+        raise ProtocolError('frame has no integer "version"')
+    if version != VERSION:
+        raise VersionMismatch(
+            f"simulator speaks protocol version {version}, this agent speaks {VERSION}: "
+            "rebuild the simulator from the same checkout (scripts/setup.sh)"
+        )
+    message_type = message.get("type")
+    if not isinstance(message_type, str) or message_type not in SCHEMA["messages"]:
+        raise ProtocolError(f"frame has no known type (got {message_type!r})")
+    for name, json_type in SCHEMA["messages"][message_type]["fields"].items():
+        if name not in message:
+            raise ProtocolError(f"{message_type!r} message lacks field {name!r}")
+        if not _JSON_TYPES[json_type](message[name]):
+            raise ProtocolError(f"field {name!r} of {message_type!r} must be {json_type}")
+    return message

@@ -1,0 +1,212 @@
+"""Scenario files: YAML validated by one schema (this module), resolved into what the simulator receives.
+
+A scenario file may start with `extends: other.yaml` (a path relative to it) and then state only what it changes;
+mappings merge key by key. Errors name the field and the allowed values, before any process starts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pamrl.bridge.errors import ScenarioError
+
+SLICE_NAMES = ("embb", "urllc", "mmtc")
+# DL carrier of the simulated cell (EARFCN 100, LTE band 1); used to turn UE speed into Doppler.
+CARRIER_HZ = 2120e6
+SPEED_OF_LIGHT = 299_792_458.0
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "ns3-scenarios" / "scenarios"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RanConfig(_Strict):
+    num_dus: Annotated[int, Field(ge=1, le=16, description="DUs (cells) sharing one carrier")] = 2
+    bandwidth_rbs: Annotated[Literal[6, 15, 25, 50, 75, 100], Field(description="DL/UL bandwidth in RBs")] = 25
+    inter_site_distance_m: Annotated[float, Field(ge=20, le=10000)] = 200.0
+    cell_radius_m: Annotated[float, Field(gt=0, le=5000, description="UEs stay within this distance of their DU")] = 80.0
+    enb_tx_power_dbm: Annotated[float, Field(ge=0, le=49)] = 30.0
+    ue_tx_power_dbm: Annotated[float, Field(ge=-10, le=30)] = 23.0
+    pathloss_exponent: Annotated[float, Field(ge=2.0, le=5.0)] = 3.5
+    ideal_rrc: bool = True
+    phy_error_model: Annotated[bool, Field(description="LTE PHY data/control error models (off: ~1.4x faster)")] = True
+    rlc_buffer_bytes: Annotated[int, Field(ge=1024, le=100_000_000)] = 131072
+
+
+class ControlConfig(_Strict):
+    period_ms: Annotated[float, Field(ge=10, le=1000, description="control period")] = 100.0
+    episode_steps: Annotated[int, Field(ge=1, le=1_000_000)] = 20
+    warmup_ms: Annotated[float, Field(ge=100, le=60000, description="attach and warm-up before the first step")] = 300.0
+    initial_shares: Annotated[tuple[float, float, float], Field(description="shares during warm-up")] = (
+        1 / 3,
+        1 / 3,
+        1 / 3,
+    )
+
+    @field_validator("initial_shares")
+    @classmethod
+    def _on_simplex(cls, v: tuple[float, float, float]) -> tuple[float, float, float]:
+        if any(x < 0 for x in v) or abs(sum(v) - 1) > 1e-3:
+            raise ValueError(f"must be 3 non-negative numbers summing to 1, got {list(v)}")
+        return v
+
+
+class TrafficConfig(_Strict):
+    model: Literal["cbr", "poisson", "onoff"] = "poisson"
+    rate_mbps_per_ue: Annotated[float, Field(gt=0, le=1000)] = 1.0
+    packet_bytes: Annotated[int, Field(ge=64, le=9000)] = 1400
+    on_ms: Annotated[float, Field(ge=1, le=100000, description="mean ON period (onoff only)")] = 100.0
+    off_ms: Annotated[float, Field(ge=1, le=100000, description="mean OFF period (onoff only)")] = 100.0
+
+
+class QosConfig(_Strict):
+    """Per-slice targets; the reward (reward.py) scores each KPI against them."""
+
+    throughput_mbps_per_ue: Annotated[float, Field(ge=0, le=1000)] = 0.0
+    delay_ms: Annotated[float, Field(gt=0, le=100000, description="target for the p95 delay")] = 1000.0
+    loss_ratio: Annotated[float, Field(ge=0, le=1)] = 1.0
+
+
+class SliceConfig(_Strict):
+    ues_per_du: Annotated[int, Field(ge=0, le=200)]
+    traffic: TrafficConfig
+    qos: QosConfig
+
+
+class SlicesConfig(_Strict):
+    embb: SliceConfig
+    urllc: SliceConfig
+    mmtc: SliceConfig
+
+
+class MobilityConfig(_Strict):
+    model: Literal["static", "random-walk", "random-waypoint", "gauss-markov"] = "random-walk"
+    speed_min_mps: Annotated[float, Field(ge=0, le=100)] = 0.5
+    speed_max_mps: Annotated[float, Field(ge=0, le=100)] = 1.5
+    pause_s: Annotated[float, Field(ge=0, le=3600, description="random-waypoint pause")] = 1.0
+
+    @model_validator(mode="after")
+    def _speed_order(self) -> MobilityConfig:
+        if self.speed_min_mps > self.speed_max_mps:
+            raise ValueError(f"speed_min_mps ({self.speed_min_mps}) must not exceed speed_max_mps ({self.speed_max_mps})")
+        return self
+
+
+class FadingConfig(_Strict):
+    model: Literal["correlated-rayleigh", "none"] = "correlated-rayleigh"
+    profile: Literal["EPA", "EVA", "ETU"] = "EPA"
+    doppler_hz: Annotated[
+        float | None, Field(ge=0, le=2000, description="None: from the maximum UE speed (min_doppler_hz at rest)")
+    ] = None
+    min_doppler_hz: Annotated[float, Field(ge=0, le=100, description="scatterer motion when UEs are static")] = 2.0
+
+
+class RewardConfig(_Strict):
+    """How the reward weighs each slice's QoS score (formula in reward.py)."""
+
+    weights: Annotated[
+        dict[Literal["embb", "urllc", "mmtc"], Annotated[float, Field(ge=0, le=100)]],
+        Field(description="per-slice weight of the QoS score"),
+    ] = {"embb": 1.0, "urllc": 1.0, "mmtc": 1.0}
+    combine: Annotated[
+        Literal["mean", "product"], Field(description="how a slice's throughput/delay/loss scores combine")
+    ] = "product"
+
+
+class Scenario(_Strict):
+    name: str
+    description: str = ""
+    ran: RanConfig = RanConfig()
+    control: ControlConfig = ControlConfig()
+    slices: SlicesConfig
+    mobility: MobilityConfig = MobilityConfig()
+    fading: FadingConfig = FadingConfig()
+    reward: RewardConfig = RewardConfig()
+
+    @property
+    def doppler_hz(self) -> float:
+        if self.fading.doppler_hz is not None:
+            return self.fading.doppler_hz
+        return max(self.fading.min_doppler_hz, self.mobility.speed_max_mps * CARRIER_HZ / SPEED_OF_LIGHT)
+
+    def slice(self, name: str) -> SliceConfig:
+        return getattr(self.slices, name)
+
+    def to_simulator(self) -> dict[str, Any]:
+        """The resolved scenario in the shape the simulator reads (ns3-scenarios/model/scenario-config.cc)."""
+        d = self.model_dump(mode="json")
+        d["slices"] = [{"name": n, **d["slices"][n]} for n in SLICE_NAMES]
+        d["control"]["initial_shares"] = list(self.control.initial_shares)
+        d["fading"]["doppler_hz"] = self.doppler_hz
+        return d
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read_layers(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    if path in seen:
+        raise ScenarioError(f"{path}: 'extends' makes a cycle through {[str(p) for p in seen]}")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise ScenarioError(f"scenario file {path} does not exist") from None
+    except yaml.YAMLError as e:
+        raise ScenarioError(f"{path}: not valid YAML: {e}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: a scenario file must be a YAML mapping")
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    return _merge(_read_layers((path.parent / parent).resolve(), (*seen, path)), data)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    field = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    ctx = error.get("ctx") or {}
+    allowed = ""
+    if "expected" in ctx:
+        allowed = f" (allowed: {ctx['expected']})"
+    elif {"ge", "le"} <= ctx.keys():
+        allowed = f" (allowed: {ctx['ge']} to {ctx['le']})"
+    bits = [f"{k} {v}" for k, v in ctx.items() if k in ("ge", "gt", "le", "lt")]
+    if not allowed and bits:
+        allowed = f" (allowed: {', '.join(bits)})"
+    if error["type"] == "extra_forbidden":
+        return f"{field}: unknown field"
+    return f"{field}: {error['msg']}{allowed}; got {error.get('input')!r}"
+
+
+def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as e:
+        lines = "\n  ".join(_describe(err) for err in e.errors())
+        raise ScenarioError(f"{source}: invalid scenario:\n  {lines}") from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Reads, layers and validates a scenario file. A bare name (`small`) means ns3-scenarios/scenarios/small.yaml."""
+    p = Path(path)
+    if not p.suffix and not p.exists():
+        p = SCENARIO_DIR / f"{p}.yaml"
+    return parse_scenario(_read_layers(p.resolve()), str(p))
+
+
+def resolved_json(scenario: Scenario) -> str:
+    return json.dumps(scenario.to_simulator(), indent=1, sort_keys=True)
+
+
