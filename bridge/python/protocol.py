@@ -7,6 +7,7 @@ The decoder never trusts the peer: anything that is not exactly a message of the
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ KPI_UNITS: tuple[str, ...] = tuple(k["unit"] for k in SCHEMA["kpis"])
 
 _JSON_TYPES = {
     "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    # 64-bit signed, as the simulator's decoder reads integers
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool) and -(2**63) <= v < 2**63,
     "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
     "boolean": lambda v: isinstance(v, bool),
     "array": lambda v: isinstance(v, list),
@@ -32,6 +34,13 @@ _JSON_TYPES = {
 
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:20]} overflows a double")
+    return value
 
 
 def encode(message_type: str, **fields: Any) -> bytes:
@@ -50,7 +59,7 @@ def decode(frame: bytes) -> dict[str, Any]:
     if len(frame) > MAX_FRAME_BYTES:
         raise ProtocolError(f"frame of {len(frame)} bytes exceeds the limit of {MAX_FRAME_BYTES}")
     try:
-        message = json.loads(frame.decode("utf-8"), parse_constant=_reject_constant)
+        message = json.loads(frame.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as e:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise ProtocolError(f"frame is not valid UTF-8 JSON: {e}") from None
     if not isinstance(message, dict):

@@ -1,0 +1,67 @@
+"""The `pamrl` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pamrl.bridge.errors import BridgeError, ScenarioError
+
+
+def _add_scenario(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scenario", required=True,
+                   help="scenario file, or the name of one in ns3-scenarios/scenarios/ (e.g. small, paper)")
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from pamrl.bridge.scenario import load_scenario
+    from pamrl.metrics import summarise
+    from pamrl.simulate import simulate
+
+    scenario = load_scenario(args.scenario)
+    steps = simulate(scenario, args.policy, args.seed, Path(args.out), args.steps)
+    print(f"scenario {scenario.name}, policy {args.policy}, seed {args.seed}: {steps['step'].nunique()} steps, "
+          f"mean reward {steps.groupby(['step', 'du'])['reward'].first().mean():.3f}")
+    print(summarise(steps).round(3).to_string())
+    print(f"per-step KPIs: {Path(args.out) / 'steps'}")
+    return 0
+
+
+def _cmd_scenario(args: argparse.Namespace) -> int:
+    from pamrl.bridge.scenario import load_scenario, resolved_json
+
+    print(resolved_json(load_scenario(args.file)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pamrl", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("simulate", help="one co-simulated episode under a fixed-rule policy, KPIs to Parquet")
+    _add_scenario(p)
+    p.add_argument("--policy", choices=["equal", "proportional"], default="equal")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--steps", type=int, default=None, help="stop after this many control periods")
+    p.set_defaults(func=_cmd_simulate)
+
+    p = sub.add_parser("scenario", help="validate a scenario file and print it resolved (as the simulator gets it)")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_scenario)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ScenarioError, BridgeError, FileNotFoundError) as e:
+        print(f"pamrl {args.command}: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""The PettingZoo environment over the real ns-3 scenario."""
+
+import numpy as np
+import pytest
+from pettingzoo.test import parallel_api_test, parallel_seed_test
+
+from pamrl.bridge.env import NUM_KPIS, SlicingEnv, project_to_simplex
+from pamrl.bridge.protocol import KPI_NAMES
+
+from conftest import shortened
+
+THP = KPI_NAMES.index("DRB.UEThpDl")
+OFFERED = KPI_NAMES.index("DRB.OfferedLoadDl")
+PRB_AVAIL = KPI_NAMES.index("RRU.PrbAvailDl")
+
+
+def run_episode(scenario, seed, shares):
+    env = SlicingEnv(scenario)
+    try:
+        env.reset(seed=seed)
+        tables, rewards = [env.kpis.copy()], []
+        while env.agents:
+            _, r, _, trunc, _ = env.step({a: np.asarray(shares, dtype=np.float32) for a in env.agents})
+            tables.append(env.kpis.copy())
+            rewards.append([r[a] for a in sorted(r)])
+        return np.stack(tables), np.array(rewards), trunc
+    finally:
+        env.close()
+
+
+def test_parallel_api(small_short, simulator_binary):
+    env = SlicingEnv(small_short)
+    try:
+        parallel_api_test(env, num_cycles=small_short.control.episode_steps + 2)
+    finally:
+        env.close()
+
+
+def test_parallel_seed(small_short, simulator_binary):
+    parallel_seed_test(lambda: SlicingEnv(small_short))
+
+
+def test_full_episode_truncates_and_reports(small, simulator_binary):
+    tables, rewards, trunc = run_episode(small, seed=3, shares=[1 / 3] * 3)
+    steps = small.control.episode_steps
+    assert tables.shape == (steps + 1, small.ran.num_dus, 3, NUM_KPIS)
+    assert rewards.shape == (steps, small.ran.num_dus)
+    assert all(trunc.values())
+    assert np.all((rewards >= 0) & (rewards <= 1))
+    # Traffic flows in every slice of every DU, and delivered never exceeds offered by much.
+    assert np.all(tables[1:, :, :, OFFERED].mean(axis=0) > 0)
+    assert np.all(tables[1:, :, :, THP].sum(axis=0) <= tables[1:, :, :, OFFERED].sum(axis=0) * 1.1 + 0.1)
+
+
+def test_same_seed_same_actions_bit_identical(small_short, simulator_binary):
+    a, ra, _ = run_episode(small_short, seed=7, shares=[0.5, 0.3, 0.2])
+    b, rb, _ = run_episode(small_short, seed=7, shares=[0.5, 0.3, 0.2])
+    c, _, _ = run_episode(small_short, seed=8, shares=[0.5, 0.3, 0.2])
+    assert np.array_equal(a, b) and np.array_equal(ra, rb)
+    assert not np.array_equal(a, c)
+
+
+def test_more_share_for_saturated_slice_raises_its_throughput(small_short, simulator_binary):
+    # eMBB offers ~9 Mbit/s per DU, more than a third of 25 RBs carries: it is saturated at equal shares.
+    low, _, _ = run_episode(small_short, seed=2, shares=[0.3, 0.35, 0.35])
+    high, _, _ = run_episode(small_short, seed=2, shares=[0.8, 0.1, 0.1])
+    embb_low = low[2:, :, 0, THP].mean()
+    embb_high = high[2:, :, 0, THP].mean()
+    assert embb_high > 1.3 * embb_low, (embb_low, embb_high)
+    assert high[2:, :, 0, PRB_AVAIL].mean() > low[2:, :, 0, PRB_AVAIL].mean()
+
+
+def test_actions_are_projected_onto_the_simplex():
+    assert np.allclose(project_to_simplex(np.array([2.0, 1.0, 1.0])), [0.5, 0.25, 0.25])
+    assert np.allclose(project_to_simplex(np.array([0.0, 0.0, 0.0])), [1 / 3] * 3)
+    assert np.allclose(project_to_simplex(np.array([-1.0, np.nan, 1.0])), [0, 0, 1])
+
+
+def test_state_is_all_observations(small_short, simulator_binary):
+    env = SlicingEnv(small_short)
+    try:
+        obs, _ = env.reset(seed=1)
+        assert env.state().shape == env.state_space.shape
+        assert np.array_equal(env.state(), np.concatenate([obs[a] for a in env.possible_agents]))
+    finally:
+        env.close()
+
+
+def test_simulate_command_writes_parquet(tmp_path, simulator_binary):
+    import pandas as pd
+
+    from pamrl.cli import main as cli
+
+    assert cli(["simulate", "--scenario", "small", "--policy", "equal", "--seed", "1", "--out", str(tmp_path),
+                "--steps", "3"]) == 0
+    df = pd.read_parquet(tmp_path / "steps")
+    assert sorted(df["step"].unique()) == [1, 2, 3]
+    assert set(df["slice"]) == {"embb", "urllc", "mmtc"} and set(df["du"]) == {0, 1}
+    assert {"DRB.UEThpDl", "RRU.PrbUsedDl", "qos", "reward", "share"} <= set(df.columns)
+    assert df["share"].round(6).eq(round(1 / 3, 6)).all()
