@@ -14,14 +14,28 @@ def _add_scenario(p: argparse.ArgumentParser) -> None:
                    help="scenario file, or the name of one in ns3-scenarios/scenarios/ (e.g. small, paper)")
 
 
+def _add_bridge(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--endpoint", default=None,
+                   help="where the agent binds (default: a private ipc:// path; e.g. tcp://0.0.0.0:5555 in a container)")
+    p.add_argument("--attach", action="store_true",
+                   help="wait for an externally started simulator for every episode instead of starting one")
+    p.add_argument("--timeout", type=float, default=120.0,
+                   help="seconds to wait for one control period of the simulator before giving up")
+
+
+def _env_options(args: argparse.Namespace) -> dict:
+    return {"endpoint": args.endpoint, "attach": args.attach, "timeout_s": args.timeout}
+
+
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from pamrl.bridge.scenario import load_scenario
     from pamrl.metrics import summarise
     from pamrl.simulate import simulate
 
     scenario = load_scenario(args.scenario)
-    steps = simulate(scenario, args.policy, args.seed, Path(args.out), args.steps)
-    print(f"scenario {scenario.name}, policy {args.policy}, seed {args.seed}: {steps['step'].nunique()} steps, "
+    steps = simulate(scenario, args.policy, args.seed, Path(args.out), args.steps, args.episodes, **_env_options(args))
+    periods = steps.groupby(["episode", "step"]).ngroups
+    print(f"scenario {scenario.name}, policy {args.policy}, seed {args.seed}: {periods} control periods, "
           f"mean reward {steps.groupby(['step', 'du'])['reward'].first().mean():.3f}")
     print(summarise(steps).round(3).to_string())
     print(f"per-step KPIs: {Path(args.out) / 'steps'}")
@@ -45,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--steps", type=int, default=None, help="stop after this many control periods")
+    p.add_argument("--episodes", type=int, default=1)
+    _add_bridge(p)
     p.set_defaults(func=_cmd_simulate)
 
     p = sub.add_parser("scenario", help="validate a scenario file and print it resolved (as the simulator gets it)")

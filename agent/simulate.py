@@ -36,13 +36,18 @@ def run_heuristic_episode(env: SlicingEnv, policy: str, seed: int, recorder: Epi
     return total / max(steps, 1)
 
 
-def simulate(scenario: Scenario, policy: str, seed: int, out: Path, max_steps: int | None = None) -> pd.DataFrame:
+def simulate(scenario: Scenario, policy: str, seed: int, out: Path, max_steps: int | None = None,
+             episodes: int = 1, **env_options) -> pd.DataFrame:
+    """Runs `episodes` episodes (seeds seed, seed+1, ...); env_options go to SlicingEnv (endpoint, attach, ...)."""
     info = RunInfo(run_id=uuid.uuid4().hex[:12], method=policy, scenario=scenario.name, seed=seed)
-    recorder = EpisodeRecorder(info, episode=0)
-    env = SlicingEnv(scenario)
+    env = SlicingEnv(scenario, **env_options)
+    frames = []
     try:
-        run_heuristic_episode(env, policy, seed, recorder, max_steps)
+        for episode in range(episodes):
+            recorder = EpisodeRecorder(info, episode=episode)
+            run_heuristic_episode(env, policy, seed + episode, recorder, max_steps)
+            recorder.write(out)
+            frames.append(recorder.frame())
     finally:
         env.close()
-    recorder.write(out)
-    return recorder.frame()
+    return pd.concat(frames, ignore_index=True)

@@ -5,7 +5,9 @@
 //   Without one:    pamrl-slicing-scenario --scenario=resolved.json --seed=1 --shares=0.5,0.3,0.2 --out=kpis.json
 //     runs one episode with fixed shares applied inside ns-3 (the bridge-overhead baseline).
 //
-// Exit codes: 0 episode done; 2 bad command line; 3 bridge error (timeout, protocol, version); 4 scenario error.
+// Exit codes: 0 episode done; 2 bad command line; 3 bridge error (timeout, protocol, version); 4 scenario error;
+// 5 the agent needs no more episodes (it answered "hello" with "stop"): a wrapper that restarts the simulator
+// for every episode (the compose service) stops on 5.
 #include "slicing-environment.h"
 
 #include "ns3/command-line.h"
@@ -61,6 +63,11 @@ main(int argc, char* argv[])
         {
             client = std::make_unique<BridgeClient>(connect, std::chrono::milliseconds(timeoutMs));
             env.RunWithAgent(*client);
+        }
+        catch (const AgentFinished& e)
+        {
+            std::cerr << "pamrl-slicing-scenario: " << e.what() << "\n";
+            return 5;
         }
         catch (const BridgeError& e)
         {

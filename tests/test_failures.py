@@ -101,7 +101,7 @@ def fake_simulator_hello(endpoint: str, version: int) -> zmq.Socket:
 
 def test_agent_rejects_other_protocol_version(small_short):
     endpoint = default_endpoint()
-    env = SlicingEnv(small_short, endpoint=endpoint, attach=True, connect_timeout_s=10)
+    env = SlicingEnv(small_short, endpoint=endpoint, attach=True, connect_timeout_s=3)
     peer = fake_simulator_hello(endpoint, protocol.VERSION + 1)
     try:
         with pytest.raises(VersionMismatch, match="rebuild the simulator"):

@@ -13,6 +13,10 @@ void
 BridgeEnvironment::RunWithAgent(BridgeClient& client)
 {
     Json setup = client.Request("hello", Json{{"simulator", "pamrl-slicing-scenario (ns-3.44 LTE)"}});
+    if (setup.at("type") == "stop")
+    {
+        throw AgentFinished("agent has no more episodes: " + setup.at("reason").get<std::string>());
+    }
     if (setup.at("type") != "setup")
     {
         throw ProtocolError("expected \"setup\" after \"hello\", got \"" + setup.at("type").get<std::string>() + "\"");

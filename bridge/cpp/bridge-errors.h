@@ -43,6 +43,13 @@ class PeerError : public BridgeError
     using BridgeError::BridgeError;
 };
 
+/// Not a failure: the agent answered "hello" with "stop" because it needs no more episodes.
+class AgentFinished : public BridgeError
+{
+  public:
+    using BridgeError::BridgeError;
+};
+
 } // namespace pamrl
 
 #endif

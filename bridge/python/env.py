@@ -28,7 +28,7 @@ from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
 from pamrl.bridge.endpoint import AgentEndpoint
-from pamrl.bridge.errors import ProtocolError
+from pamrl.bridge.errors import BridgeError, ProtocolError
 from pamrl.bridge.protocol import KPI_NAMES
 from pamrl.bridge.reward import qos_levels, rewards
 from pamrl.bridge.scenario import SLICE_NAMES, Scenario, load_scenario
@@ -161,6 +161,8 @@ class SlicingEnv(ParallelEnv):
 
     def close(self) -> None:
         self._end_episode()
+        if self.attach and self._endpoint is not None:
+            self._dismiss_next_simulator()
         if self._endpoint is not None:
             self._endpoint.close()
             self._endpoint = None
@@ -211,6 +213,15 @@ class SlicingEnv(ParallelEnv):
             a: {"step": self.step_index, "time_s": self.time_s, "kpis": self.kpis[i].copy(), "qos": q[i].copy()}
             for i, a in enumerate(self.agents)
         }
+
+    def _dismiss_next_simulator(self) -> None:
+        """Attach mode: the simulator side restarts for every episode; tell the next one there is no more work,
+        so that it exits cleanly (code 5) rather than by timeout."""
+        try:
+            self._endpoint.receive(("hello",), timeout_s=self.connect_timeout_s)
+            self._endpoint.reply("stop", reason="no more episodes")
+        except BridgeError:
+            pass  # nobody came back: nothing to dismiss
 
     def _end_episode(self) -> None:
         """Ends the current simulator run, if any, and leaves no process behind."""
