@@ -49,6 +49,34 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    from dataclasses import fields
+
+    from pamrl.config import TrainConfig
+    from pamrl.train import comparison_table, train
+
+    cfg = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+    out = train(cfg)
+    import pandas as pd
+
+    steps = pd.read_parquet(out / "steps")
+    last = steps[steps["episode"] >= steps["episode"].max() - 2]
+    print(f"{cfg.method} on {cfg.scenario}, seed {cfg.seed}: last {last['episode'].nunique()} episodes")
+    print(comparison_table(last).round(3).to_string())
+    print(f"checkpoint: {out / 'checkpoint.pt'}; metrics: {out / 'steps'}, {out / 'updates'}")
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from pamrl.train import comparison_table, evaluate
+
+    frame = evaluate(Path(args.checkpoint), args.scenario, args.episodes, Path(args.out), args.baseline, args.device)
+    print(f"evaluation on {args.scenario}, {args.episodes} episodes, same seeds for every method:")
+    print(comparison_table(frame).round(3).to_string())
+    print(f"per-step KPIs: {args.out}/<method>/steps")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pamrl", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -63,6 +91,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bridge(p)
     p.set_defaults(func=_cmd_simulate)
 
+    from pamrl.config import add_arguments
+
+    p = sub.add_parser("train", help="train a method over the co-simulation (checkpoints, Parquet metrics)")
+    add_arguments(p)
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("evaluate", help="run a trained policy (and a heuristic baseline) on a scenario")
+    p.add_argument("--checkpoint", required=True)
+    _add_scenario(p)
+    p.add_argument("--episodes", type=int, default=3)
+    p.add_argument("--out", required=True)
+    p.add_argument("--baseline", choices=["equal", "proportional"], default=None,
+                   help="also run this heuristic on the same seeds, for comparison")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.set_defaults(func=_cmd_evaluate)
+
     p = sub.add_parser("scenario", help="validate a scenario file and print it resolved (as the simulator gets it)")
     p.add_argument("file")
     p.set_defaults(func=_cmd_scenario)
@@ -74,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ScenarioError, BridgeError, FileNotFoundError) as e:
+    except (ScenarioError, BridgeError, FileNotFoundError, ValueError) as e:
         print(f"pamrl {args.command}: error: {e}", file=sys.stderr)
         return 2
 

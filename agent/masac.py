@@ -1,0 +1,285 @@
+"""Multi-agent SAC with centralised training and decentralised execution, as PA-MRL uses it.
+
+Read top to bottom: the policy distribution on the simplex, the networks, the replay buffer, then the update.
+
+- Actors (one per DU, or one shared actor with a one-hot DU id: `actor_sharing`) see only their DU's representation
+  from the SRM and output slice shares on the simplex (logistic-normal: a Gaussian on 2 free logits, softmax with a
+  fixed 0 third logit; its log-density includes the Jacobian of that map).
+- A centralised twin-Q critic (the near-RT RIC) sees the global state (every DU's numeric features) and the joint
+  action, and outputs one Q value per DU (each DU has its own reward). Target critics by Polyak averaging.
+- Entropy temperature alpha is learned towards target entropy -(number of free logits).
+- Replay keeps raw KPIs, QoS and shares (enough to rebuild the prompts and features), and the language model's
+  pooled hidden state computed when the step was taken. Critic targets reuse that stored state; the actor update
+  recomputes it for `prompt_batch` sampled transitions with the current prompt tokens, so RL gradients (plus the
+  semantic-clustering loss) reach the prompt tokens, and writes the fresh states back.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from pamrl.srm import StateRepresentation, mlp, semantic_clustering_loss
+
+NUM_SLICES = 3
+FREE_LOGITS = NUM_SLICES - 1
+LOG_STD_MIN, LOG_STD_MAX = -5.0, 1.0
+
+
+# --- policy distribution on the simplex -----------------------------------------------------------------------
+
+
+def simplex_sample(mean: torch.Tensor, log_std: torch.Tensor, deterministic: bool = False):
+    """Logistic-normal sample: shares [.., 3] and their log-density [..]."""
+    std = log_std.exp()
+    z = mean if deterministic else mean + std * torch.randn_like(mean)
+    logits = torch.cat([z, torch.zeros_like(z[..., :1])], dim=-1)
+    shares = logits.softmax(dim=-1)
+    log_normal = (-0.5 * ((z - mean) / std) ** 2 - log_std - 0.5 * math.log(2 * math.pi)).sum(-1)
+    # |det d(shares_1..K-1)/dz| = prod_k shares_k for the additive logistic map.
+    log_prob = log_normal - shares.clamp_min(1e-12).log().sum(-1)
+    return shares, log_prob
+
+
+# --- networks ---------------------------------------------------------------------------------------------------
+
+
+class Actor(nn.Module):
+    def __init__(self, rep_dim: int, num_dus: int, shared: bool, hidden: int):
+        super().__init__()
+        self.num_dus, self.shared = num_dus, shared
+        extra = num_dus if shared else 0
+        count = 1 if shared else num_dus
+        self.heads = nn.ModuleList([mlp(rep_dim + extra, hidden, 2 * FREE_LOGITS) for _ in range(count)])
+
+    def forward(self, rep: torch.Tensor):
+        """rep [B, num_dus, rep_dim] -> mean, log_std [B, num_dus, FREE_LOGITS]."""
+        if self.shared:
+            ids = torch.eye(self.num_dus, device=rep.device).expand(rep.shape[0], -1, -1)
+            out = self.heads[0](torch.cat([rep, ids], dim=-1))
+        else:
+            out = torch.stack([head(rep[:, i]) for i, head in enumerate(self.heads)], dim=1)
+        mean, log_std = out.chunk(2, dim=-1)
+        return 4.0 * torch.tanh(mean / 4.0), log_std.clamp(LOG_STD_MIN, LOG_STD_MAX)
+
+
+class TwinCritic(nn.Module):
+    def __init__(self, state_dim: int, num_dus: int, hidden: int):
+        super().__init__()
+        inp = state_dim + num_dus * NUM_SLICES
+        self.q1, self.q2 = mlp(inp, hidden, num_dus), mlp(inp, hidden, num_dus)
+
+    def forward(self, state: torch.Tensor, actions: torch.Tensor):
+        x = torch.cat([state, actions.flatten(1)], dim=-1)
+        return self.q1(x), self.q2(x)
+
+
+# --- replay -------------------------------------------------------------------------------------------------------
+
+
+class ReplayBuffer:
+    """Transitions of all DUs at once. Arrays are plain numpy (saved in checkpoints as tensors)."""
+
+    FIELDS = ("features", "hidden", "actions", "rewards", "next_features", "next_hidden", "labels")
+
+    def __init__(self, capacity: int, num_dus: int, num_features: int, hidden_size: int):
+        self.capacity, self.size, self.pos = capacity, 0, 0
+        h = max(hidden_size, 1)
+        self.data = {
+            "features": np.zeros((capacity, num_dus, num_features), np.float32),
+            "hidden": np.zeros((capacity, num_dus, h), np.float32),
+            "actions": np.zeros((capacity, num_dus, NUM_SLICES), np.float32),
+            "rewards": np.zeros((capacity, num_dus), np.float32),
+            "next_features": np.zeros((capacity, num_dus, num_features), np.float32),
+            "next_hidden": np.zeros((capacity, num_dus, h), np.float32),
+            "labels": np.zeros((capacity, num_dus), np.int64),
+        }
+        self.texts: list[list[str]] = [[] for _ in range(capacity)]  # the prompts of `features`, one per DU
+
+    def add(self, texts: list[str], **row: np.ndarray) -> None:
+        for k in self.FIELDS:
+            self.data[k][self.pos] = row[k]
+        self.texts[self.pos] = texts
+        self.pos = (self.pos + 1) % self.capacity
+        self.size = min(self.size + 1, self.capacity)
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return rng.integers(0, self.size, size=n)
+
+    def state_dict(self) -> dict:
+        arrays = {k: torch.from_numpy(v[: self.size].copy()) for k, v in self.data.items()}
+        return {"size": self.size, "pos": self.pos, "texts": self.texts[: self.size], **arrays}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.size, self.pos = int(state["size"]), int(state["pos"])
+        for k in self.FIELDS:
+            self.data[k][: self.size] = state[k].numpy()
+        self.texts[: self.size] = [list(t) for t in state["texts"]]
+
+
+# --- the algorithm ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SacSettings:
+    gamma: float = 0.9
+    tau: float = 0.01
+    lr_actor: float = 3e-4
+    lr_critic: float = 1e-3
+    lr_prompt: float = 1e-3
+    lr_alpha: float = 3e-4
+    batch_size: int = 128
+    prompt_batch: int = 4
+    cluster_weight: float = 0.1
+    hidden: int = 128
+    actor_sharing: str = "shared"
+
+
+class MASAC(nn.Module):
+    def __init__(self, srm: StateRepresentation, num_dus: int, num_features: int, s: SacSettings, device: torch.device):
+        super().__init__()
+        self.s, self.num_dus, self.device = s, num_dus, device
+        self.srm = srm
+        self.actor = Actor(srm.out_dim, num_dus, s.actor_sharing == "shared", s.hidden)
+        self.critic = TwinCritic(num_dus * num_features, num_dus, s.hidden)
+        self.critic_target = TwinCritic(num_dus * num_features, num_dus, s.hidden)
+        self.critic_target.load_state_dict(self.critic.state_dict())
+        self.log_alpha = nn.Parameter(torch.zeros(()))
+        self.target_entropy = -float(FREE_LOGITS)
+        self.to(device)
+        adapters = [p for m in srm.adapters().values() for p in m.parameters()]
+        self.actor_opt = torch.optim.Adam(list(self.actor.parameters()) + adapters, lr=s.lr_actor)
+        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=s.lr_critic)
+        self.alpha_opt = torch.optim.Adam([self.log_alpha], lr=s.lr_alpha)
+        prompt = self.prompt_parameters()
+        self.prompt_opt = torch.optim.Adam(prompt, lr=s.lr_prompt) if prompt else None
+
+    def prompt_parameters(self) -> list[nn.Parameter]:
+        enc = self.srm.encoder
+        return [enc.soft_prompt.embedding] if enc is not None and enc.soft_prompt.num_tokens else []
+
+    # acting ---------------------------------------------------------------------------------------------------
+
+    @torch.no_grad()
+    def hidden_of(self, texts: list[str]) -> np.ndarray:
+        if not self.srm.uses_llm:
+            return np.zeros((len(texts), 1), np.float32)
+        return self.srm.text_hidden(texts).cpu().numpy()
+
+    @torch.no_grad()
+    def act(self, features: np.ndarray, hidden: np.ndarray, deterministic: bool = False) -> np.ndarray:
+        """features [num_dus, F], hidden [num_dus, H] -> shares [num_dus, 3]."""
+        rep = self._rep(torch.as_tensor(features[None], device=self.device), torch.as_tensor(hidden[None], device=self.device))
+        mean, log_std = self.actor(rep)
+        shares, _ = simplex_sample(mean, log_std, deterministic)
+        return shares[0].cpu().numpy()
+
+    def _rep(self, features: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
+        b, n = features.shape[:2]
+        rep = self.srm(features.reshape(b * n, -1), hidden.reshape(b * n, -1) if self.srm.uses_llm else None)
+        return rep.reshape(b, n, -1)
+
+    # learning ---------------------------------------------------------------------------------------------------
+
+    def update(self, buffer: ReplayBuffer, rng: np.random.Generator) -> dict[str, float]:
+        idx = buffer.sample(self.s.batch_size, rng)
+        t = {k: torch.as_tensor(buffer.data[k][idx], device=self.device) for k in ReplayBuffer.FIELDS}
+        b = len(idx)
+        state, next_state = t["features"].flatten(1), t["next_features"].flatten(1)
+        alpha = self.log_alpha.exp().detach()
+
+        # critic: y_i = r_i + gamma * (min Q'_i(s', a') - alpha log pi_i(a'_i | o'_i)); slicing never terminates.
+        with torch.no_grad():
+            mean, log_std = self.actor(self._rep(t["next_features"], t["next_hidden"]))
+            next_actions, next_logp = simplex_sample(mean, log_std)
+            q1_t, q2_t = self.critic_target(next_state, next_actions)
+            target = t["rewards"] + self.s.gamma * (torch.min(q1_t, q2_t) - alpha * next_logp)
+        q1, q2 = self.critic(state, t["actions"])
+        critic_loss = F.mse_loss(q1, target) + F.mse_loss(q2, target)
+        self.critic_opt.zero_grad()
+        critic_loss.backward()
+        self.critic_opt.step()
+
+        # actor (+ adapters, + prompt tokens through a freshly recomputed sub-batch): alpha log pi - min Q
+        hidden = t["hidden"]
+        cluster_loss = torch.zeros((), device=self.device)
+        prompt = self.prompt_parameters()
+        if prompt:
+            m = min(self.s.prompt_batch, b)
+            texts = [text for i in idx[:m] for text in buffer.texts[i]]
+            live = self.srm.text_hidden(texts).reshape(m, self.num_dus, -1)
+            buffer.data["hidden"][idx[:m]] = live.detach().cpu().numpy()  # refresh the stored states
+            hidden = torch.cat([live, hidden[m:]], dim=0)
+            if self.s.cluster_weight > 0:
+                z = self.srm.fc2(live.reshape(m * self.num_dus, -1))
+                cluster_loss = semantic_clustering_loss(z, t["labels"][:m].reshape(-1))
+        mean, log_std = self.actor(self._rep(t["features"], hidden))
+        actions, logp = simplex_sample(mean, log_std)
+        q1_pi, q2_pi = self.critic(state, actions)
+        actor_loss = (alpha * logp - torch.min(q1_pi, q2_pi)).mean()
+        self.actor_opt.zero_grad()
+        if self.prompt_opt is not None:
+            self.prompt_opt.zero_grad()
+        (actor_loss + self.s.cluster_weight * cluster_loss).backward()
+        self.actor_opt.step()
+        if self.prompt_opt is not None:
+            self.prompt_opt.step()
+        self.critic.zero_grad(set_to_none=True)  # the actor loss must not leave gradients in the critic
+
+        alpha_loss = -(self.log_alpha * (logp.detach() + self.target_entropy)).mean()
+        self.alpha_opt.zero_grad()
+        alpha_loss.backward()
+        self.alpha_opt.step()
+
+        with torch.no_grad():
+            for p, p_t in zip(self.critic.parameters(), self.critic_target.parameters()):
+                p_t.mul_(1 - self.s.tau).add_(self.s.tau * p)
+        return {
+            "losses/critic": critic_loss.item(),
+            "losses/actor": actor_loss.item(),
+            "losses/alpha": alpha_loss.item(),
+            "losses/semantic_clustering": cluster_loss.item(),
+            "charts/alpha": alpha.item(),
+            "charts/entropy": -logp.mean().item(),
+            "charts/q": torch.min(q1, q2).mean().item(),
+        }
+
+    # checkpoints ------------------------------------------------------------------------------------------------
+
+    def trainable_state(self) -> dict:
+        """Everything that learns (the language model is not included: it never changes)."""
+        state = {
+            "actor": self.actor.state_dict(),
+            "critic": self.critic.state_dict(),
+            "critic_target": self.critic_target.state_dict(),
+            "log_alpha": self.log_alpha.detach().clone(),
+            "adapters": {k: m.state_dict() for k, m in self.srm.adapters().items()},
+            "prompt": self.srm.encoder.soft_prompt.embedding.detach().clone() if self.srm.uses_llm else torch.zeros(0),
+            "actor_opt": self.actor_opt.state_dict(),
+            "critic_opt": self.critic_opt.state_dict(),
+            "alpha_opt": self.alpha_opt.state_dict(),
+        }
+        if self.prompt_opt is not None:
+            state["prompt_opt"] = self.prompt_opt.state_dict()
+        return state
+
+    def load_trainable_state(self, state: dict) -> None:
+        self.actor.load_state_dict(state["actor"])
+        self.critic.load_state_dict(state["critic"])
+        self.critic_target.load_state_dict(state["critic_target"])
+        with torch.no_grad():
+            self.log_alpha.copy_(state["log_alpha"])
+            if self.srm.uses_llm:
+                self.srm.encoder.soft_prompt.embedding.copy_(state["prompt"])
+        for k, m in self.srm.adapters().items():
+            m.load_state_dict(state["adapters"][k])
+        self.actor_opt.load_state_dict(state["actor_opt"])
+        self.critic_opt.load_state_dict(state["critic_opt"])
+        self.alpha_opt.load_state_dict(state["alpha_opt"])
+        if self.prompt_opt is not None:
+            self.prompt_opt.load_state_dict(state["prompt_opt"])

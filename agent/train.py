@@ -1,0 +1,248 @@
+"""Training and evaluation over the co-simulation (`pamrl train`, `pamrl evaluate`).
+
+One episode = one simulator run of `control.episode_steps` control periods. Checkpoints are written at episode
+boundaries and hold everything needed to continue bit for bit on CPU: networks, prompt tokens, adapters,
+optimisers, the replay buffer and every random state. A resumed run restarts after the last checkpointed episode
+and rewrites that episode's Parquet files onwards, so no metric row is lost or duplicated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import random
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm import tqdm
+
+from pamrl.bridge.env import SlicingEnv
+from pamrl.bridge.reward import rewards as compute_rewards
+from pamrl.bridge.scenario import SLICE_NAMES, Scenario, load_scenario
+from pamrl.config import TrainConfig
+from pamrl.heuristics import HEURISTICS
+from pamrl.language_model import PromptedEncoder, load_language_model
+from pamrl.masac import MASAC, ReplayBuffer, SacSettings
+from pamrl.metrics import EpisodeRecorder, RunInfo, write_updates
+from pamrl.prompt import NUM_FEATURES, informal_prompt, numeric_features
+from pamrl.srm import StateRepresentation
+
+CHECKPOINT = "checkpoint.pt"
+QOS_MET = 0.9  # a slice "meets its QoS" at this level; the semantic labels of the clustering loss use it
+
+
+def seed_everything(seed: int) -> np.random.Generator:
+    random.seed(seed)
+    torch.manual_seed(seed)
+    return np.random.default_rng(seed)
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def episode_seed(cfg: TrainConfig, episode: int) -> int:
+    return cfg.seed * 100000 + episode
+
+
+def build_agent(cfg: TrainConfig, scenario: Scenario, device: torch.device) -> MASAC:
+    encoder = None
+    if cfg.method in ("pa-mrl", "llm-frozen"):
+        lm = load_language_model(cfg.llm, device, cfg.trust_remote_code)
+        encoder = PromptedEncoder(lm, cfg.num_prompt_tokens, max_text_tokens=256, seed=cfg.seed)
+    srm = StateRepresentation(NUM_FEATURES, encoder, latent=cfg.latent, hidden=cfg.hidden)
+    if cfg.adapters:
+        load_adapters(srm, Path(cfg.adapters), cfg.llm if encoder else None)
+    settings = SacSettings(gamma=cfg.gamma, tau=cfg.tau, lr_actor=cfg.lr_actor, lr_critic=cfg.lr_critic,
+                           lr_prompt=cfg.lr_prompt, batch_size=cfg.batch_size, prompt_batch=cfg.prompt_batch,
+                           cluster_weight=cfg.cluster_weight, hidden=cfg.hidden, actor_sharing=cfg.actor_sharing)
+    return MASAC(srm, scenario.ran.num_dus, NUM_FEATURES, settings, device)
+
+
+def load_adapters(srm: StateRepresentation, path: Path, llm: str | None) -> None:
+    saved = torch.load(path, map_location="cpu", weights_only=True)
+    if llm is not None and saved["llm"] != llm:
+        raise ValueError(f"adapters in {path} were trained for --llm {saved['llm']}, not {llm}")
+    for name, module in srm.adapters().items():
+        if name not in saved["adapters"]:
+            raise ValueError(f"adapters in {path} lack {name} (trained without a language model?)")
+        module.load_state_dict(saved["adapters"][name])
+
+
+class Observer:
+    """Turns the environment's last KPIs into what the agent reads: features, prompts, LLM states, labels."""
+
+    def __init__(self, env: SlicingEnv, agent: MASAC | None):
+        self.env, self.agent = env, agent
+        self._cache: tuple[list[str], np.ndarray] | None = None
+
+    def look(self):
+        env = self.env
+        qos = env.qos()
+        features = numeric_features(env.kpis, qos, env.shares, env.scenario.ran.bandwidth_rbs)
+        labels = ((qos >= QOS_MET) * (1 << np.arange(len(SLICE_NAMES)))).sum(axis=1)
+        texts, hidden = [], np.zeros((len(features), 1), np.float32)
+        if self.agent is not None and self.agent.srm.uses_llm:
+            texts = [informal_prompt(du, env.kpis[du], qos[du], env.shares[du], env.scenario) for du in range(len(features))]
+            frozen = not self.agent.prompt_parameters()
+            if frozen and self._cache is not None and self._cache[0] == texts:
+                hidden = self._cache[1]  # frozen prompt: the state depends on the text alone
+            else:
+                hidden = self.agent.hidden_of(texts)
+                self._cache = (texts, hidden)
+        return features, texts, hidden, labels
+
+
+def _progress_postfix(frame: pd.DataFrame) -> dict[str, str]:
+    per_slice = frame.groupby("slice")["qos"].mean()
+    ret = frame.groupby(["step", "du"])["reward"].first().groupby("du").sum().mean()
+    return {"return": f"{ret:.2f}", **{s: f"{per_slice.get(s, float('nan')):.2f}" for s in SLICE_NAMES}}
+
+
+def train(cfg: TrainConfig) -> Path:
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    scenario = load_scenario(cfg.scenario)
+    device = pick_device(cfg.device)
+    rng = seed_everything(cfg.seed)
+    agent = build_agent(cfg, scenario, device) if cfg.learned else None
+    hidden_size = agent.srm.encoder.hidden_size if agent is not None and agent.srm.uses_llm else 1
+    buffer = ReplayBuffer(cfg.buffer_size, scenario.ran.num_dus, NUM_FEATURES, hidden_size)
+    start_episode, global_step, run_id = 0, 0, uuid.uuid4().hex[:12]
+
+    ckpt_path = out / CHECKPOINT
+    if cfg.resume and ckpt_path.exists():
+        ckpt = torch.load(ckpt_path, map_location=device, weights_only=True)
+        saved = ckpt["config"]
+        for key in ("method", "llm", "prompt_tokens", "seed", "scenario"):
+            if saved[key] != getattr(cfg, key):
+                raise ValueError(f"--resume: checkpoint has {key}={saved[key]!r}, this run {getattr(cfg, key)!r}")
+        start_episode, global_step, run_id = ckpt["episode"] + 1, ckpt["global_step"], ckpt["run_id"]
+        if agent is not None:
+            agent.load_trainable_state(ckpt["agent"])
+            buffer.load_state_dict(ckpt["buffer"])
+        rng.bit_generator.state = ckpt["rng"]["numpy"]
+        torch.set_rng_state(ckpt["rng"]["torch"])
+        random.setstate(ckpt["rng"]["python"])
+    (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=1))
+
+    info = RunInfo(run_id=run_id, method=cfg.method, scenario=scenario.name, seed=cfg.seed)
+    env = SlicingEnv(scenario, endpoint=cfg.endpoint or None, attach=cfg.attach, timeout_s=cfg.timeout)
+    observer = Observer(env, agent)
+    bar = tqdm(total=cfg.episodes, initial=start_episode, desc=f"train {cfg.method}", unit="episode")
+    try:
+        for episode in range(start_episode, cfg.episodes):
+            recorder = EpisodeRecorder(info, episode)
+            update_rows: list[dict] = []
+            env.reset(seed=episode_seed(cfg, episode))
+            features, texts, hidden, labels = observer.look()
+            steps = tqdm(total=scenario.control.episode_steps, desc=f"episode {episode}", unit="step", leave=False)
+            while env.agents:
+                if agent is None:
+                    actions = HEURISTICS[cfg.method](env.kpis)
+                elif global_step < cfg.learning_starts:
+                    actions = rng.dirichlet(np.ones(len(SLICE_NAMES)), size=len(env.agents))
+                else:
+                    actions = agent.act(features, hidden)
+                env.step({a: actions[i].astype(np.float32) for i, a in enumerate(env.agents)})
+                r = compute_rewards(env.kpis, scenario)
+                recorder.record(env.step_index, env.time_s, env.kpis, env.qos(), r, env.shares)
+                next_features, next_texts, next_hidden, next_labels = observer.look()
+                if agent is not None:
+                    buffer.add(texts, features=features, hidden=hidden, actions=env.shares.astype(np.float32),
+                               rewards=r.astype(np.float32), next_features=next_features, next_hidden=next_hidden,
+                               labels=labels)
+                    if global_step >= cfg.learning_starts:
+                        for _ in range(cfg.updates_per_step):
+                            losses = agent.update(buffer, rng)
+                            update_rows.append({"run_id": run_id, "method": cfg.method, "episode": episode,
+                                                "global_step": global_step, **losses})
+                        if agent.prompt_parameters():
+                            next_hidden = agent.hidden_of(next_texts)  # act with the prompt tokens just updated
+                features, texts, hidden, labels = next_features, next_texts, next_hidden, next_labels
+                global_step += 1
+                steps.update(1)
+            steps.close()
+            recorder.write(out)
+            write_updates(update_rows, out, episode)
+            bar.set_postfix(_progress_postfix(recorder.frame()))
+            bar.update(1)
+            if (episode + 1) % cfg.checkpoint_every == 0 or episode + 1 == cfg.episodes:
+                save_checkpoint(ckpt_path, cfg, episode, global_step, run_id, agent, buffer, rng)
+    finally:
+        bar.close()
+        env.close()
+    return out
+
+
+def save_checkpoint(path: Path, cfg: TrainConfig, episode: int, global_step: int, run_id: str, agent: MASAC | None,
+                    buffer: ReplayBuffer, rng: np.random.Generator) -> None:
+    state = {
+        "config": dataclasses.asdict(cfg),
+        "episode": episode,
+        "global_step": global_step,
+        "run_id": run_id,
+        "rng": {"numpy": rng.bit_generator.state, "torch": torch.get_rng_state(), "python": random.getstate()},
+    }
+    if agent is not None:
+        state["agent"] = agent.trainable_state()
+        state["buffer"] = buffer.state_dict()
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)  # a crash while saving never leaves a half-written checkpoint
+
+
+def evaluate(checkpoint: Path, scenario_file: str, episodes: int, out: Path, baseline: str | None = None,
+             device: str = "auto") -> pd.DataFrame:
+    """Runs the saved policy (deterministic: the mean action) and optionally a heuristic on the same seeds."""
+    ckpt = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    cfg = TrainConfig(**{**ckpt["config"], "scenario": scenario_file, "device": device})
+    scenario = load_scenario(scenario_file)
+    dev = pick_device(cfg.device)
+    seed_everything(cfg.seed)
+    agent = None
+    if cfg.learned:
+        agent = build_agent(cfg, scenario, dev)
+        if scenario.ran.num_dus != agent.num_dus:
+            raise ValueError(f"checkpoint was trained with {agent.num_dus} DUs; scenario {scenario.name} has "
+                             f"{scenario.ran.num_dus}")
+        agent.load_trainable_state(ckpt["agent"])
+    frames = []
+    methods = [(cfg.method, agent)] + ([(baseline, None)] if baseline else [])
+    for method, policy in methods:
+        info = RunInfo(run_id=f"eval-{ckpt['run_id']}", method=method, scenario=scenario.name, seed=cfg.seed)
+        env = SlicingEnv(scenario, timeout_s=cfg.timeout)
+        observer = Observer(env, policy)
+        try:
+            for episode in tqdm(range(episodes), desc=f"evaluate {method}", unit="episode"):
+                recorder = EpisodeRecorder(info, episode)
+                env.reset(seed=10**6 + episode)
+                while env.agents:
+                    if policy is None:
+                        actions = HEURISTICS[method](env.kpis)
+                    else:
+                        features, _, hidden, _ = observer.look()
+                        actions = policy.act(features, hidden, deterministic=True)
+                    env.step({a: actions[i].astype(np.float32) for i, a in enumerate(env.agents)})
+                    recorder.record(env.step_index, env.time_s, env.kpis, env.qos(),
+                                    compute_rewards(env.kpis, scenario), env.shares)
+                recorder.write(out / method)
+                frames.append(recorder.frame())
+        finally:
+            env.close()
+    return pd.concat(frames, ignore_index=True)
+
+
+def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per method: mean episode return (per DU) and mean QoS level per slice."""
+    ret = (frame.groupby(["method", "episode", "step", "du"])["reward"].first()
+           .groupby(["method", "episode", "du"]).sum().groupby("method").mean().rename("return"))
+    qos = frame.pivot_table(index="method", columns="slice", values="qos", aggfunc="mean")[list(SLICE_NAMES)]
+    qos.columns = [f"QoS {c}" for c in qos.columns]
+    return pd.concat([ret, qos], axis=1)
