@@ -1,0 +1,76 @@
+"""Which parameters learn: prompt tokens, adapters, actor and critic do; the language model never does."""
+
+import numpy as np
+import pytest
+import torch
+
+from pamrl.config import TrainConfig
+from pamrl.masac import ReplayBuffer
+from pamrl.prompt import NUM_FEATURES
+from pamrl.train import build_agent
+
+from pamrl.bridge.scenario import load_scenario
+
+
+def filled_buffer(agent, num_dus, n=16, seed=0):
+    rng = np.random.default_rng(seed)
+    h = agent.srm.encoder.hidden_size if agent.srm.uses_llm else 1
+    buf = ReplayBuffer(64, num_dus, NUM_FEATURES, h)
+    for i in range(n):
+        texts = [f"DU {d}. eMBB: QoS {rng.random():.2f}, throughput {rng.random() * 9:.1f} Mbps." for d in range(num_dus)]
+        hidden = agent.hidden_of(texts)
+        buf.add(texts, features=rng.random((num_dus, NUM_FEATURES)).astype(np.float32), hidden=hidden,
+                actions=rng.dirichlet(np.ones(3), size=num_dus).astype(np.float32),
+                rewards=rng.random(num_dus).astype(np.float32),
+                next_features=rng.random((num_dus, NUM_FEATURES)).astype(np.float32), next_hidden=hidden,
+                labels=rng.integers(0, 3, size=num_dus))
+    return buf, rng
+
+
+@pytest.mark.parametrize("llm", ["minilm", "gpt2-arch-tiny"])
+def test_gradients_reach_learners_not_the_language_model(llm):
+    scenario = load_scenario("small")
+    cfg = TrainConfig(method="pa-mrl", llm=llm, prompt_tokens=5, batch_size=8, prompt_batch=4, device="cpu")
+    torch.manual_seed(0)
+    agent = build_agent(cfg, scenario, torch.device("cpu"))
+    lm_before = {k: v.clone() for k, v in agent.srm.encoder.model.state_dict().items()}
+    prompt_before = agent.srm.encoder.soft_prompt.embedding.detach().clone()
+    adapters_before = [p.detach().clone() for p in agent.srm.fc2.parameters()]
+    actor_before = [p.detach().clone() for p in agent.actor.parameters()]
+    critic_before = [p.detach().clone() for p in agent.critic.parameters()]
+
+    buf, rng = filled_buffer(agent, scenario.ran.num_dus)
+    for _ in range(3):
+        losses = agent.update(buf, rng)
+    assert all(np.isfinite(v) for v in losses.values())
+
+    assert all(p.grad is None for p in agent.srm.encoder.model.parameters())
+    assert all(not p.requires_grad for p in agent.srm.encoder.model.parameters())
+    for k, v in agent.srm.encoder.model.state_dict().items():
+        assert torch.equal(v, lm_before[k]), f"language model weight {k} changed"
+    assert not torch.equal(agent.srm.encoder.soft_prompt.embedding, prompt_before), "prompt tokens did not learn"
+    assert any(not torch.equal(a, b) for a, b in zip(agent.srm.fc2.parameters(), adapters_before))
+    assert any(not torch.equal(a, b) for a, b in zip(agent.actor.parameters(), actor_before))
+    assert any(not torch.equal(a, b) for a, b in zip(agent.critic.parameters(), critic_before))
+
+
+def test_frozen_prompt_variant_has_no_prompt_tokens():
+    scenario = load_scenario("small")
+    agent = build_agent(TrainConfig(method="llm-frozen", llm="gpt2-arch-tiny", device="cpu"), scenario,
+                        torch.device("cpu"))
+    assert agent.prompt_parameters() == []
+    assert agent.srm.encoder.soft_prompt.num_tokens == 0
+
+
+def test_simplex_actions_and_log_density():
+    from pamrl.masac import simplex_sample
+
+    mean, log_std = torch.zeros(5000, 2), torch.full((5000, 2), -0.5)
+    shares, logp = simplex_sample(mean, log_std)
+    assert torch.allclose(shares.sum(-1), torch.ones(5000), atol=1e-6) and (shares > 0).all()
+    # The density integrates to 1 over the simplex: E_q[1/q] under uniform = area check via importance sampling.
+    u = torch.distributions.Dirichlet(torch.ones(3)).sample((20000,))
+    z = (u[:, :2] / u[:, 2:]).log()
+    logn = (-0.5 * ((z - 0) / np.exp(-0.5)) ** 2 + 0.5 - 0.5 * np.log(2 * np.pi)).sum(-1)
+    density = (logn - u.log().sum(-1)).exp()
+    assert (density / 2.0).mean().item() == pytest.approx(1.0, abs=0.1)  # uniform Dirichlet density is 2
