@@ -77,6 +77,17 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_pretrain(args: argparse.Namespace) -> int:
+    from pamrl.pretrain import pretrain_adapters
+
+    report = pretrain_adapters(args.scenario, args.llm, args.episodes, Path(args.out), args.seed, args.epochs,
+                               latent=args.latent, hidden=args.hidden, device=args.device,
+                               trust_remote_code=args.trust_remote_code)
+    print(f"adapters for --llm {args.llm} saved to {args.out}: {int(report['states'])} states, "
+          f"InfoNCE {report['final_loss']:.3f}, retrieval accuracy {report['retrieval_accuracy']:.1%}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pamrl", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -96,6 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a method over the co-simulation (checkpoints, Parquet metrics)")
     add_arguments(p)
     p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("pretrain-adapters", help="align the SRM adapters Fc1/Fc2 offline on co-simulated states")
+    _add_scenario(p)
+    p.add_argument("--llm", default="minilm")
+    p.add_argument("--episodes", type=int, default=3, help="co-simulated episodes of random shares to collect")
+    p.add_argument("--epochs", type=int, default=200)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--latent", type=int, default=64, help="must match train --latent")
+    p.add_argument("--hidden", type=int, default=128, help="must match train --hidden")
+    p.add_argument("--out", required=True, help="file to write (e.g. runs/adapters-minilm.pt)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--trust-remote-code", action="store_true")
+    p.set_defaults(func=_cmd_pretrain)
 
     p = sub.add_parser("evaluate", help="run a trained policy (and a heuristic baseline) on a scenario")
     p.add_argument("--checkpoint", required=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
+from pamrl.progress import progress
 
 from pamrl.bridge.env import SlicingEnv
 from pamrl.bridge.reward import rewards
@@ -17,13 +17,13 @@ from pamrl.metrics import EpisodeRecorder, RunInfo
 
 
 def run_heuristic_episode(env: SlicingEnv, policy: str, seed: int, recorder: EpisodeRecorder,
-                          max_steps: int | None = None, progress: bool = True) -> float:
+                          max_steps: int | None = None) -> float:
     """Runs one episode (or its first max_steps control periods); returns the mean reward per DU and step."""
     choose = HEURISTICS[policy]
     env.reset(seed=seed)
     steps = env.scenario.control.episode_steps if max_steps is None else min(max_steps, env.scenario.control.episode_steps)
     total = 0.0
-    bar = tqdm(total=steps, desc=f"{policy} seed {seed}", unit="step", disable=not progress, leave=False)
+    bar = progress(total=steps, desc=f"{policy} seed {seed}", unit="step", leave=False)
     for _ in range(steps):
         shares = choose(env.kpis)
         env.step({a: shares[i].astype(np.float32) for i, a in enumerate(env.agents)})

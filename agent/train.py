@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from tqdm import tqdm
+from pamrl.progress import progress
 
 from pamrl.bridge.env import SlicingEnv
 from pamrl.bridge.reward import rewards as compute_rewards
@@ -135,14 +135,14 @@ def train(cfg: TrainConfig) -> Path:
     info = RunInfo(run_id=run_id, method=cfg.method, scenario=scenario.name, seed=cfg.seed)
     env = SlicingEnv(scenario, endpoint=cfg.endpoint or None, attach=cfg.attach, timeout_s=cfg.timeout)
     observer = Observer(env, agent)
-    bar = tqdm(total=cfg.episodes, initial=start_episode, desc=f"train {cfg.method}", unit="episode")
+    bar = progress(total=cfg.episodes, initial=start_episode, desc=f"train {cfg.method}", unit="episode")
     try:
         for episode in range(start_episode, cfg.episodes):
             recorder = EpisodeRecorder(info, episode)
             update_rows: list[dict] = []
             env.reset(seed=episode_seed(cfg, episode))
             features, texts, hidden, labels = observer.look()
-            steps = tqdm(total=scenario.control.episode_steps, desc=f"episode {episode}", unit="step", leave=False)
+            steps = progress(total=scenario.control.episode_steps, desc=f"episode {episode}", unit="step", leave=False)
             while env.agents:
                 if agent is None:
                     actions = HEURISTICS[cfg.method](env.kpis)
@@ -220,7 +220,7 @@ def evaluate(checkpoint: Path, scenario_file: str, episodes: int, out: Path, bas
         env = SlicingEnv(scenario, timeout_s=cfg.timeout)
         observer = Observer(env, policy)
         try:
-            for episode in tqdm(range(episodes), desc=f"evaluate {method}", unit="episode"):
+            for episode in progress(range(episodes), desc=f"evaluate {method}", unit="episode"):
                 recorder = EpisodeRecorder(info, episode)
                 env.reset(seed=10**6 + episode)
                 while env.agents:
