@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# README's first command: set everything up, then run the main job on the small default scenario.
+# README's first command: set everything up, then run the main job on the small default scenario:
+# train PA-MRL (MiniLM, 20 prompt tokens) for a few minutes over the co-simulation, then evaluate the trained
+# policy and the `equal` heuristic on the same seeds and print the comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec .venv/bin/pamrl simulate --scenario small --policy equal --seed 1 --out results/demo
+episodes=${PAMRL_DEMO_EPISODES:-8}
+.venv/bin/pamrl train --scenario small --method pa-mrl --episodes "$episodes" --seed 1 --out results/demo/pa-mrl
+exec .venv/bin/pamrl evaluate --checkpoint results/demo/pa-mrl/checkpoint.pt --scenario small --episodes 2 \
+  --baseline equal --out results/demo/evaluation
