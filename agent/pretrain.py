@@ -32,7 +32,7 @@ def collect_states(scenario_file: str, episodes: int, seed: int, rng: np.random.
             while True:
                 qos = env.qos()
                 features.append(numeric_features(env.kpis, qos, env.shares, scenario.ran.bandwidth_rbs))
-                texts += [informal_prompt(du, env.kpis[du], qos[du], env.shares[du], scenario)
+                texts += [informal_prompt(env.kpis[du], qos[du], env.shares[du], scenario)
                           for du in range(scenario.ran.num_dus)]
                 if not env.agents:
                     break

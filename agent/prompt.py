@@ -1,12 +1,13 @@
 """The informal prompt: one DU's KPIs of the last control period as text, and the same state as numbers.
 
-Template (one line per slice, in slice order; numbers rounded so that near-identical states read alike):
+Template (one clause per slice, in slice order; rates to 2 significant digits, so near-identical states read alike):
 
-  DU {du}. {SLICE}: {n} users, QoS {qos:.2f}, throughput {thp:.1f} of {offered:.1f} Mbps, delay {p95:.0f} ms
-  (target {target:.0f}), loss {loss:.1%}, share {share:.0%}. [... URLLC ..., mMTC ...] Worst: {worst}.
+  eMBB QoS {qos:.0%}, {thp:.2g} of {offered:.2g} Mbps, delay {p95:.0f} ms, target {target:.0f}, loss {loss:.0%},
+  share {share:.0%}. URLLC ... mMTC ... Worst {worst}.
 
-It is kept short (about 110 tokens) because the language model's cost grows with its length; PRB use, active UEs
-and SINR are in the numeric view only.
+It is kept short (about 90 MiniLM tokens for three slices) because the language model's cost grows with its
+length and it runs for every DU at every decision; the DU, its user counts, PRB use, active UEs and SINR are in the
+numeric view only.
 
 The numeric view (`numeric_features`) feeds the adapter Fc1: per slice, the same KPIs scaled to O(1) (log1p for
 rates and delays, fractions for PRBs and UEs, SINR/30), the QoS level, and the share in force.
@@ -25,18 +26,17 @@ FEATURES_PER_SLICE = 11
 NUM_FEATURES = FEATURES_PER_SLICE * len(SLICE_NAMES)
 
 
-def informal_prompt(du: int, kpis: np.ndarray, qos: np.ndarray, shares: np.ndarray, scenario: Scenario) -> str:
+def informal_prompt(kpis: np.ndarray, qos: np.ndarray, shares: np.ndarray, scenario: Scenario) -> str:
     """kpis [slice, kpi], qos [slice], shares [slice] of one DU -> its prompt."""
-    parts = [f"DU {du}."]
+    parts = []
     for s, name in enumerate(SLICE_NAMES):
         k = kpis[s]
         parts.append(
-            f"{_LABEL[name]}: {k[_K['UE.Count']]:.0f} users, QoS {qos[s]:.2f}, throughput {k[_K['DRB.UEThpDl']]:.1f} "
-            f"of {k[_K['DRB.OfferedLoadDl']]:.1f} Mbps, delay {k[_K['DRB.RlcSduDelayDl.P95']]:.0f} ms "
-            f"(target {scenario.slice(name).qos.delay_ms:.0f}), loss {k[_K['DRB.PacketLossRateDl']]:.1%}, "
-            f"share {shares[s]:.0%}."
+            f"{_LABEL[name]} QoS {qos[s]:.0%}, {k[_K['DRB.UEThpDl']]:.2g} of {k[_K['DRB.OfferedLoadDl']]:.2g} Mbps, "
+            f"delay {k[_K['DRB.RlcSduDelayDl.P95']]:.0f} ms, target {scenario.slice(name).qos.delay_ms:.0f}, "
+            f"loss {k[_K['DRB.PacketLossRateDl']]:.0%}, share {shares[s]:.0%}."
         )
-    parts.append(f"Worst: {_LABEL[SLICE_NAMES[int(np.argmin(qos))]]}.")
+    parts.append(f"Worst {_LABEL[SLICE_NAMES[int(np.argmin(qos))]]}.")
     return " ".join(parts)
 
 

@@ -89,7 +89,7 @@ class Observer:
         labels = ((qos >= QOS_MET) * (1 << np.arange(len(SLICE_NAMES)))).sum(axis=1)
         texts, hidden = [], np.zeros((len(features), 1), np.float32)
         if self.agent is not None and self.agent.srm.uses_llm:
-            texts = [informal_prompt(du, env.kpis[du], qos[du], env.shares[du], env.scenario) for du in range(len(features))]
+            texts = [informal_prompt(env.kpis[du], qos[du], env.shares[du], env.scenario) for du in range(len(features))]
             frozen = not self.agent.prompt_parameters()
             if frozen and self._cache is not None and self._cache[0] == texts:
                 hidden = self._cache[1]  # frozen prompt: the state depends on the text alone

@@ -1,0 +1,150 @@
+"""Decision latency and update-step time of the PA-MRL agent.
+
+Decision latency: KPIs of all DUs in -> shares of all DUs out, i.e. QoS levels, numeric features, informal
+prompts, one batched forward of the frozen language model with the soft prompt, adapters, actor. Measured on a
+6-DU KPI table (paper scale) with realistic values, `--repeats` times after warm-up; median and p99.
+Update step: one MASAC update (critic + actor + prompt tokens through `prompt_batch` recomputed transitions +
+temperature) on a filled replay buffer.
+
+Run:  .venv/bin/python benchmarks/decision_latency.py [--llms minilm smollm2] [--device cpu|cuda]
+On CUDA the language model runs in bf16. `gpt2-arch`/hub ids work too; for ORANSight-size timing without its
+weights use --llm qwen1.5b-arch (Qwen2.5-1.5B architecture from its config, random weights: speed does not
+depend on the weights).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+
+import numpy as np
+import torch
+
+from pamrl.bridge.protocol import KPI_NAMES
+from pamrl.bridge.reward import qos_levels
+from pamrl.bridge.scenario import load_scenario
+from pamrl.config import TrainConfig
+from pamrl.masac import ReplayBuffer
+from pamrl.prompt import NUM_FEATURES, informal_prompt, numeric_features
+from pamrl.train import build_agent
+
+K = {n: i for i, n in enumerate(KPI_NAMES)}
+
+
+def realistic_kpis(rng: np.random.Generator, num_dus: int) -> np.ndarray:
+    k = np.zeros((num_dus, 3, len(KPI_NAMES)))
+    k[..., K["DRB.OfferedLoadDl"]] = rng.uniform([20, 3, 0.5], [40, 5, 1.5], (num_dus, 3))
+    k[..., K["DRB.UEThpDl"]] = k[..., K["DRB.OfferedLoadDl"]] * rng.uniform(0.5, 1.0, (num_dus, 3))
+    k[..., K["DRB.RlcSduDelayDl"]] = rng.uniform(5, 300, (num_dus, 3))
+    k[..., K["DRB.RlcSduDelayDl.P95"]] = k[..., K["DRB.RlcSduDelayDl"]] * 1.5
+    k[..., K["DRB.PacketLossRateDl"]] = rng.uniform(0, 0.1, (num_dus, 3))
+    k[..., K["RRU.PrbAvailDl"]] = 33
+    k[..., K["RRU.PrbUsedDl"]] = rng.uniform(5, 33, (num_dus, 3))
+    k[..., K["UE.Count"]] = [7, 7, 19]
+    k[..., K["DRB.MeanActiveUeDl"]] = [7, 7, 10]
+    k[..., K["L1M.SinrDl"]] = rng.uniform(0, 25, (num_dus, 3))
+    return k
+
+
+def decide(agent, scenario, kpis, shares):
+    qos = qos_levels(kpis, scenario)
+    features = numeric_features(kpis, qos, shares, scenario.ran.bandwidth_rbs)
+    texts = [informal_prompt(kpis[du], qos[du], shares[du], scenario) for du in range(len(kpis))]
+    hidden = agent.hidden_of(texts) if agent.srm.uses_llm else np.zeros((len(kpis), 1), np.float32)
+    return agent.act(features, hidden)
+
+
+def percentile_ms(times: list[float]) -> tuple[float, float]:
+    a = np.asarray(times) * 1e3
+    return float(np.median(a)), float(np.percentile(a, 99))
+
+
+def qwen_arch_agent(cfg, scenario, device):
+    """ORANSight-2.0 (Qwen 1.5B) architecture with random weights, for timing only."""
+    from transformers import AutoTokenizer, Qwen2Config, Qwen2Model
+
+    import pamrl.language_model as lm_mod
+
+    config = Qwen2Config(hidden_size=1536, intermediate_size=8960, num_hidden_layers=28, num_attention_heads=12,
+                         num_key_value_heads=2, vocab_size=151936, max_position_embeddings=32768)
+    dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
+    model = Qwen2Model(config).to(dtype).to(device).eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    tok = lm_mod._gpt2_tokenizer()  # a real BPE tokenizer; token counts are close to Qwen's for this English text
+    tok.pad_token = tok.eos_token
+    loaded = lm_mod.LoadedModel("qwen1.5b-arch", model, tok, True, config.hidden_size)
+    original = lm_mod.load_language_model
+    lm_mod.load_language_model = lambda *a, **k: loaded
+    import pamrl.train as train_mod
+
+    train_mod.load_language_model = lm_mod.load_language_model
+    try:
+        return build_agent(cfg, scenario, device)
+    finally:
+        lm_mod.load_language_model = original
+        train_mod.load_language_model = original
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--llms", nargs="+", default=["minilm", "smollm2"])
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--repeats", type=int, default=200)
+    ap.add_argument("--updates", type=int, default=20)
+    ap.add_argument("--prompt-tokens", type=int, default=20)
+    args = ap.parse_args()
+    device = torch.device(args.device)
+    scenario = load_scenario("paper")
+    rng = np.random.default_rng(0)
+    print(f"machine: {platform.processor() or platform.machine()}, torch threads {torch.get_num_threads()}, "
+          f"device {device}{' (' + torch.cuda.get_device_name() + ')' if device.type == 'cuda' else ''}")
+    print(f"scenario: paper ({scenario.ran.num_dus} DUs); prompt tokens {args.prompt_tokens}")
+    print(f"{'model':<16}{'decision median ms':>20}{'decision p99 ms':>18}{'update median ms':>18}{'update p99 ms':>16}")
+    for name in ["(masac, no LLM)"] + args.llms:
+        method = "masac" if name.startswith("(") else "pa-mrl"
+        cfg = TrainConfig(method=method, llm=name if method == "pa-mrl" else "minilm",
+                          prompt_tokens=args.prompt_tokens, device=args.device)
+        agent = qwen_arch_agent(cfg, scenario, device) if name == "qwen1.5b-arch" else build_agent(cfg, scenario, device)
+        shares = np.full((scenario.ran.num_dus, 3), 1 / 3)
+        tables = [realistic_kpis(rng, scenario.ran.num_dus) for _ in range(16)]
+        for i in range(10):
+            decide(agent, scenario, tables[i % 16], shares)
+        times = []
+        for i in range(args.repeats):
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            decide(agent, scenario, tables[i % 16], shares)
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            times.append(time.perf_counter() - t0)
+        d_med, d_p99 = percentile_ms(times)
+        # update step on a filled buffer
+        h = agent.srm.encoder.hidden_size if agent.srm.uses_llm else 1
+        buf = ReplayBuffer(512, scenario.ran.num_dus, NUM_FEATURES, h)
+        for i in range(256):
+            k = tables[i % 16]
+            qos = qos_levels(k, scenario)
+            texts = [informal_prompt(k[du], qos[du], shares[du], scenario) for du in range(len(k))]
+            hid = np.zeros((len(k), h), np.float32)
+            f = numeric_features(k, qos, shares, scenario.ran.bandwidth_rbs)
+            buf.add(texts, features=f, hidden=hid, actions=shares.astype(np.float32),
+                    rewards=qos.mean(1).astype(np.float32), next_features=f, next_hidden=hid,
+                    labels=np.zeros(len(k), np.int64))
+        agent.update(buf, rng)
+        utimes = []
+        for _ in range(args.updates):
+            t0 = time.perf_counter()
+            agent.update(buf, rng)
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            utimes.append(time.perf_counter() - t0)
+        u_med, u_p99 = percentile_ms(utimes)
+        print(f"{name:<16}{d_med:>20.1f}{d_p99:>18.1f}{u_med:>18.1f}{u_p99:>16.1f}", flush=True)
+        del agent
+
+
+if __name__ == "__main__":
+    main()
