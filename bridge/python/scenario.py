@@ -1,7 +1,8 @@
 """Scenario files: YAML validated by one schema (this module), resolved into what the simulator receives.
 
-A scenario file may start with `extends: other.yaml` (a path relative to it) and then state only what it changes;
-mappings merge key by key. Errors name the field and the allowed values, before any process starts.
+A scenario file may start with `extends: other.yaml` (or a list of files, merged in order; paths relative to it)
+and then state only what it changes; mappings merge key by key. Catalog names compose the same way:
+`paper+vehicular` is paper.yaml with variants/vehicular.yaml on top. Errors name the field and the allowed values, before any process starts.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ SLICE_NAMES = ("embb", "urllc", "mmtc")
 CARRIER_HZ = 2120e6
 SPEED_OF_LIGHT = 299_792_458.0
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "ns3-scenarios" / "scenarios"
+VARIANT_DIR = SCENARIO_DIR / "variants"
 
 
 class _Strict(BaseModel):
@@ -37,6 +39,14 @@ class RanConfig(_Strict):
     ideal_rrc: bool = True
     phy_error_model: Annotated[bool, Field(description="LTE PHY data/control error models (off: ~1.4x faster)")] = True
     rlc_buffer_bytes: Annotated[int, Field(ge=1024, le=100_000_000)] = 131072
+    hotspot_du: Annotated[int | None, Field(ge=0, le=15, description="DU with more UEs (a hotspot)")] = None
+    hotspot_factor: Annotated[float, Field(ge=0, le=20, description="UE-count multiplier at the hotspot DU")] = 3.0
+
+    @model_validator(mode="after")
+    def _hotspot_exists(self) -> RanConfig:
+        if self.hotspot_du is not None and self.hotspot_du >= self.num_dus:
+            raise ValueError(f"hotspot_du ({self.hotspot_du}) must name a DU: 0 to {self.num_dus - 1}")
+        return self
 
 
 class ControlConfig(_Strict):
@@ -63,6 +73,17 @@ class TrafficConfig(_Strict):
     packet_bytes: Annotated[int, Field(ge=64, le=9000)] = 1400
     on_ms: Annotated[float, Field(ge=1, le=100000, description="mean ON period (onoff only)")] = 100.0
     off_ms: Annotated[float, Field(ge=1, le=100000, description="mean OFF period (onoff only)")] = 100.0
+    load_profile: Annotated[
+        list[tuple[Annotated[float, Field(ge=0)], Annotated[float, Field(gt=0, le=100)]]],
+        Field(description="[[start_s, factor], ...]: the mean rate is factor x rate from start_s on (time-varying load)"),
+    ] = []
+
+    @field_validator("load_profile")
+    @classmethod
+    def _increasing(cls, v: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        if any(b[0] <= a[0] for a, b in zip(v, v[1:])):
+            raise ValueError("start times must increase")
+        return v
 
 
 class QosConfig(_Strict):
@@ -168,10 +189,11 @@ def _read_layers(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise ScenarioError(f"{path}: not valid YAML: {e}") from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: a scenario file must be a YAML mapping")
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    return _merge(_read_layers((path.parent / parent).resolve(), (*seen, path)), data)
+    parents = data.pop("extends", [])
+    merged: dict[str, Any] = {}
+    for parent in [parents] if isinstance(parents, str) else parents:
+        merged = _merge(merged, _read_layers((path.parent / parent).resolve(), (*seen, path)))
+    return _merge(merged, data)
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -198,12 +220,29 @@ def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario
         raise ScenarioError(f"{source}: invalid scenario:\n  {lines}") from None
 
 
+def _catalog_path(name: str) -> Path:
+    for candidate in (SCENARIO_DIR / f"{name}.yaml", VARIANT_DIR / f"{name}.yaml"):
+        if candidate.exists():
+            return candidate
+    known = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")) + sorted(p.stem for p in VARIANT_DIR.glob("*.yaml"))
+    raise ScenarioError(f"no scenario or variant named {name!r}; known: {', '.join(known)}")
+
+
 def load_scenario(path: str | Path) -> Scenario:
-    """Reads, layers and validates a scenario file. A bare name (`small`) means ns3-scenarios/scenarios/small.yaml."""
+    """Reads, layers and validates a scenario.
+
+    `path` is a file, or catalog names joined by '+': a base (small, paper) then variants that each change one
+    thing (ns3-scenarios/scenarios/variants/), e.g. `paper+vehicular` or `small+urllc-surge+hotspot`.
+    """
     p = Path(path)
-    if not p.suffix and not p.exists():
-        p = SCENARIO_DIR / f"{p}.yaml"
-    return parse_scenario(_read_layers(p.resolve()), str(p))
+    if p.exists() or p.suffix:
+        return parse_scenario(_read_layers(p.resolve()), str(p))
+    names = str(path).split("+")
+    data: dict[str, Any] = {}
+    for name in names:
+        data = _merge(data, _read_layers(_catalog_path(name).resolve()))
+    data["name"] = str(path)
+    return parse_scenario(data, str(path))
 
 
 def resolved_json(scenario: Scenario) -> str:

@@ -18,6 +18,7 @@
 #include "ns3/position-allocator.h"
 #include "ns3/rectangle.h"
 #include "ns3/box.h"
+#include "ns3/simulator.h"
 #include "ns3/string.h"
 #include "ns3/uinteger.h"
 
@@ -55,9 +56,14 @@ LteRan::LteRan(const ScenarioConfig& config)
     : m_config(config)
 {
     uint32_t uesPerDu = 0;
-    for (const auto& s : config.slices)
+    for (uint32_t du = 0; du < config.numDus; ++du)
     {
-        uesPerDu += s.uesPerDu;
+        uint32_t here = 0;
+        for (uint32_t s = 0; s < config.slices.size(); ++s)
+        {
+            here += config.UesAt(du, s);
+        }
+        uesPerDu = std::max(uesPerDu, here);
     }
     // SRS periodicity bounds the UEs a cell can hold; take the smallest standard value that fits.
     uint32_t srs = 40;
@@ -99,7 +105,7 @@ LteRan::BuildNodes()
     {
         for (uint32_t s = 0; s < m_config.slices.size(); ++s)
         {
-            for (uint32_t i = 0; i < m_config.slices[s].uesPerDu; ++i)
+            for (uint32_t i = 0; i < m_config.UesAt(du, s); ++i)
             {
                 m_ueDu.push_back(du);
                 m_ueSlice.push_back(s);
@@ -252,6 +258,12 @@ LteRan::InstallTraffic()
         m_enbNodes.Get(m_ueDu[ue])->AddApplication(source);
         // Traffic starts half-way through the warm-up, once UEs have had time to connect.
         source->SetStartTime(MilliSeconds(m_config.warmupMs / 2));
+        for (const auto& [startS, factor] : t.loadProfile)
+        {
+            // Time-varying load: the mean rate steps to factor x the configured rate at startS.
+            Simulator::Schedule(Seconds(startS), &SliceTrafficSource::SetMeanRate, source,
+                                t.rateMbpsPerUe * 1e6 * factor);
+        }
         source->TraceConnectWithoutContext(
             "Tx",
             MakeBoundCallback(+[](SliceKpiCollector* c, uint32_t ue, uint32_t seq, uint32_t bytes) {

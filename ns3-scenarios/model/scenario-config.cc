@@ -1,7 +1,20 @@
 #include "scenario-config.h"
 
+#include <cmath>
+
 namespace pamrl
 {
+
+uint32_t
+ScenarioConfig::UesAt(uint32_t du, uint32_t slice) const
+{
+    double n = slices[slice].uesPerDu;
+    if (static_cast<int32_t>(du) == hotspotDu)
+    {
+        n = std::round(n * hotspotFactor);
+    }
+    return static_cast<uint32_t>(n);
+}
 
 ScenarioConfig
 ScenarioConfig::FromJson(const nlohmann::json& j)
@@ -17,6 +30,8 @@ ScenarioConfig::FromJson(const nlohmann::json& j)
     c.ueTxPowerDbm = ran.at("ue_tx_power_dbm").get<double>();
     c.pathlossExponent = ran.at("pathloss_exponent").get<double>();
     c.idealRrc = ran.at("ideal_rrc").get<bool>();
+    c.hotspotDu = ran.at("hotspot_du").is_null() ? -1 : ran.at("hotspot_du").get<int32_t>();
+    c.hotspotFactor = ran.at("hotspot_factor").get<double>();
     c.phyErrorModel = ran.at("phy_error_model").get<bool>();
     c.rlcBufferBytes = ran.at("rlc_buffer_bytes").get<uint32_t>();
     const auto& control = j.at("control");
@@ -33,7 +48,8 @@ ScenarioConfig::FromJson(const nlohmann::json& j)
                                                      t.at("rate_mbps_per_ue").get<double>(),
                                                      t.at("packet_bytes").get<uint32_t>(),
                                                      t.at("on_ms").get<double>(),
-                                                     t.at("off_ms").get<double>()}});
+                                                     t.at("off_ms").get<double>(),
+                                                     t.at("load_profile").get<std::vector<std::pair<double, double>>>()}});
     }
     const auto& mobility = j.at("mobility");
     c.mobilityModel = mobility.at("model").get<std::string>();

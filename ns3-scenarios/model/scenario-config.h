@@ -19,6 +19,8 @@ struct TrafficConfig
     uint32_t packetBytes;
     double onMs;
     double offMs;
+    /// (start time in s, factor on the mean rate) steps; the factor holds until the next step. Empty: constant.
+    std::vector<std::pair<double, double>> loadProfile;
 };
 
 struct SliceConfig
@@ -40,6 +42,8 @@ struct ScenarioConfig
     double ueTxPowerDbm;
     double pathlossExponent;
     bool idealRrc;
+    int32_t hotspotDu;     ///< DU with more UEs (-1: none)
+    double hotspotFactor;  ///< UE-count multiplier of that DU
     bool phyErrorModel;
     uint32_t rlcBufferBytes;
     // control loop
@@ -58,6 +62,9 @@ struct ScenarioConfig
     std::string fadingModel; ///< correlated-rayleigh | none
     std::string fadingProfile;
     double dopplerHz;
+
+    /// UEs of a slice at a DU (the hotspot DU has hotspotFactor times more, rounded).
+    uint32_t UesAt(uint32_t du, uint32_t slice) const;
 
     static ScenarioConfig FromJson(const nlohmann::json& j);
 };

@@ -41,7 +41,15 @@ SlicingEnvironment::Describe() const
     for (const auto& s : m_config.slices)
     {
         slices.push_back(s.name);
-        uesPerSlice.push_back(s.uesPerDu);
+    }
+    for (uint32_t du = 0; du < m_config.numDus; ++du)
+    {
+        Json row = Json::array();
+        for (uint32_t s = 0; s < m_config.slices.size(); ++s)
+        {
+            row.push_back(m_config.UesAt(du, s));
+        }
+        uesPerSlice.push_back(row);
     }
     return Json{{"agents", agents},
                 {"slices", slices},
