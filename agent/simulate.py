@@ -11,7 +11,7 @@ from pamrl.progress import progress
 
 from pamrl.bridge.env import SlicingEnv
 from pamrl.bridge.reward import rewards
-from pamrl.bridge.scenario import Scenario
+from pamrl.bridge.scenario import Scenario, resolved_json
 from pamrl.heuristics import HEURISTICS
 from pamrl.metrics import EpisodeRecorder, RunInfo
 
@@ -40,6 +40,8 @@ def simulate(scenario: Scenario, policy: str, seed: int, out: Path, max_steps: i
              episodes: int = 1, **env_options) -> pd.DataFrame:
     """Runs `episodes` episodes (seeds seed, seed+1, ...); env_options go to SlicingEnv (endpoint, attach, ...)."""
     info = RunInfo(run_id=uuid.uuid4().hex[:12], method=policy, scenario=scenario.name, seed=seed)
+    Path(out).mkdir(parents=True, exist_ok=True)
+    (Path(out) / "scenario.json").write_text(resolved_json(scenario))
     env = SlicingEnv(scenario, **env_options)
     frames = []
     try:

@@ -22,7 +22,7 @@ from pamrl.progress import progress
 
 from pamrl.bridge.env import SlicingEnv
 from pamrl.bridge.reward import rewards as compute_rewards
-from pamrl.bridge.scenario import SLICE_NAMES, Scenario, load_scenario
+from pamrl.bridge.scenario import SLICE_NAMES, Scenario, load_scenario, resolved_json
 from pamrl.config import TrainConfig
 from pamrl.heuristics import HEURISTICS
 from pamrl.language_model import PromptedEncoder, load_language_model
@@ -131,6 +131,7 @@ def train(cfg: TrainConfig) -> Path:
         torch.set_rng_state(ckpt["rng"]["torch"])
         random.setstate(ckpt["rng"]["python"])
     (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=1))
+    (out / "scenario.json").write_text(resolved_json(scenario))  # the fully resolved scenario of this run
 
     info = RunInfo(run_id=run_id, method=cfg.method, scenario=scenario.name, seed=cfg.seed)
     env = SlicingEnv(scenario, endpoint=cfg.endpoint or None, attach=cfg.attach, timeout_s=cfg.timeout)

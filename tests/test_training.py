@@ -32,6 +32,7 @@ def test_pa_mrl_minilm_writes_checkpoint_and_parquet(tmp_path, tiny_scenario, si
     expected = {"run_id", "method", "scenario", "seed", "episode", "step", "du", "slice", "reward", "share", "qos",
                 "DRB.UEThpDl", "DRB.RlcSduDelayDl.P95", "RRU.PrbUsedDl"}
     assert expected <= set(steps.columns)
+    assert (out / "scenario.json").exists()
     assert {"losses/critic", "losses/actor", "losses/semantic_clustering", "charts/alpha", "charts/entropy"} <= set(updates.columns)
     assert len(updates) == 4  # learning starts after 4 of the 8 steps
     ckpt = torch.load(out / "checkpoint.pt", weights_only=True)
