@@ -88,6 +88,21 @@ def _cmd_pretrain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_experiment(args: argparse.Namespace) -> int:
+    from pamrl.experiment import run_grid
+
+    index = run_grid(Path(args.grid), Path(args.out), args.address, args.workers)
+    return 0 if (index["status"] == "done").all() else 1
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from pamrl.analysis.report import render
+
+    for path in render(Path(args.results)):
+        print(f"executed {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pamrl", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -130,6 +145,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also run this heuristic on the same seeds, for comparison")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("experiment", help="a grid of runs on Ray (methods x scenarios x seeds x tokens x LLMs)")
+    p.add_argument("--grid", required=True, help="grid file (see agent/experiment.py)")
+    p.add_argument("--out", required=True, help="experiment folder (re-running it resumes)")
+    p.add_argument("--address", default=None, help="Ray cluster address (default: a local Ray on this machine)")
+    p.add_argument("--workers", type=int, default=None, help="parallel runs on the local machine (default: CPUs)")
+    p.set_defaults(func=_cmd_experiment)
+
+    p = sub.add_parser("report", help="run the analysis notebooks headless on an experiment folder")
+    p.add_argument("--results", required=True, help="experiment folder written by `pamrl experiment`")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("scenario", help="validate a scenario file and print it resolved (as the simulator gets it)")
     p.add_argument("file")

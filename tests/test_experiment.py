@@ -1,0 +1,91 @@
+"""`pamrl experiment` on Ray over the real simulator, then the analysis notebooks executed headless on its results."""
+
+import json
+
+import pandas as pd
+import pytest
+import yaml
+
+from pamrl.analysis.report import NOTEBOOKS, render
+from pamrl.experiment import expand, load_grid, robustness_table, run_grid
+
+
+@pytest.fixture(scope="module")
+def experiment(tmp_path_factory, simulator_binary):
+    root = tmp_path_factory.mktemp("exp")
+    grid = {
+        "name": "t", "methods": ["pa-mrl", "equal"], "train_scenarios": ["small"],
+        "test_scenarios": ["small", "small+urllc-surge"], "seeds": [1], "prompt_tokens": [4],
+        "llms": ["gpt2-arch-tiny", "no-such-model-xyz"], "episodes": 2, "eval_episodes": 1,
+        "train": {"learning_starts": 10, "batch_size": 16, "prompt_batch": 2, "hidden": 32, "latent": 16},
+    }
+    (root / "grid.yaml").write_text(yaml.safe_dump(grid))
+    index = run_grid(root / "grid.yaml", root / "out", workers=2)
+    return root, index
+
+
+def test_grid_expands_over_every_axis(tmp_path):
+    (tmp_path / "g.yaml").write_text(yaml.safe_dump({
+        "name": "g", "methods": ["pa-mrl", "llm-frozen", "masac"], "train_scenarios": ["small", "small+static"],
+        "seeds": [1, 2], "prompt_tokens": [5, 20], "llms": ["minilm", "smollm2"]}))
+    runs = expand(load_grid(tmp_path / "g.yaml"))
+    # pa-mrl: 2 scen x 2 seeds x 2 tokens x 2 LLMs; llm-frozen: 2 x 2 x 2 LLMs; masac: 2 x 2
+    assert len(runs) == 16 + 8 + 4
+    assert len({r["run"] for r in runs}) == len(runs)
+
+
+def test_bad_grid_fails_before_running(tmp_path):
+    (tmp_path / "g.yaml").write_text(yaml.safe_dump({"name": "g", "methods": ["ppo"], "train_scenarios": ["small"]}))
+    with pytest.raises(ValueError, match="unknown methods"):
+        load_grid(tmp_path / "g.yaml")
+    (tmp_path / "h.yaml").write_text(yaml.safe_dump({"name": "h", "methods": ["equal"], "train_scenarios": ["small+nope"]}))
+    with pytest.raises(ValueError, match="no scenario or variant named 'nope'"):
+        load_grid(tmp_path / "h.yaml")
+
+
+def test_runs_finish_and_a_failed_run_does_not_stop_the_others(experiment):
+    root, index = experiment
+    status = dict(zip(index["run"], index["status"]))
+    assert status["pa-mrl_small_s1_t4_gpt2-arch-tiny"] == "done"
+    assert status["equal_small_s1"] == "done"
+    assert status["pa-mrl_small_s1_t4_no-such-model-xyz"] == "failed"
+    failed = index.set_index("run").loc["pa-mrl_small_s1_t4_no-such-model-xyz"]
+    assert "cannot load --llm" in failed["error"]
+    log = root / "out" / "runs" / "pa-mrl_small_s1_t4_no-such-model-xyz" / "log.txt"
+    assert "cannot load --llm" in log.read_text()
+    assert {"version_ns3", "version_torch", "version_pamrl", "total_seconds", "config"} <= set(index.columns)
+
+
+def test_dataset_is_partitioned_by_run_and_answers_robustness_in_one_query(experiment):
+    root, _ = experiment
+    rows = pd.read_parquet(root / "out" / "dataset")
+    assert set(rows["run"].astype(str)) == {"pa-mrl_small_s1_t4_gpt2-arch-tiny", "equal_small_s1"}
+    assert set(rows["phase"]) == {"train", "eval"}
+    table = robustness_table(root / "out")
+    assert list(table.columns) == ["small", "small+urllc-surge"]
+    assert table.notna().all().all()
+
+
+def test_rerun_skips_finished_and_resumes_unfinished(experiment):
+    root, _ = experiment
+    run_dir = root / "out" / "runs" / "equal_small_s1"
+    (run_dir / "status.json").write_text(json.dumps({"run": "equal_small_s1", "status": "running"}))
+    before = (run_dir / "train" / "steps" / "episode-000000.parquet").stat().st_mtime_ns
+    index = run_grid(root / "grid.yaml", root / "out", workers=2)
+    status = dict(zip(index["run"], index["status"]))
+    assert status["equal_small_s1"] == "done"
+    # resumed from its checkpoint (after the last episode): no episode was trained again
+    assert (run_dir / "train" / "steps" / "episode-000000.parquet").stat().st_mtime_ns == before
+
+
+def test_notebooks_render_figures_and_tables(experiment):
+    root, _ = experiment
+    written = render(root / "out")
+    assert len(written) == len(NOTEBOOKS) >= 6
+    report = root / "out" / "report"
+    for name in ("learning_curves", "qos_table", "token_sweep", "llm_comparison", "robustness", "kpi_distributions"):
+        png = report / f"{name}.png"
+        assert png.exists() and png.stat().st_size > 5000, name
+    for csv in report.glob("*.csv"):
+        assert len(pd.read_csv(csv)) > 0, csv.name
+    assert len(list(report.glob("*.csv"))) >= 6
