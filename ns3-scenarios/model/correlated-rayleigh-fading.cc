@@ -101,9 +101,15 @@ CorrelatedRayleighFading::DoAssignStreams(int64_t stream)
 const std::vector<std::vector<float>>&
 CorrelatedRayleighFading::TracesFor(Ptr<const SpectrumModel> model) const
 {
+    if (m_lastTraces != nullptr && m_lastModel == model->GetUid())
+    {
+        return *m_lastTraces; // DL and UL alternate rarely: one cached lookup saves a map search per signal
+    }
     auto found = m_traces.find(model->GetUid());
     if (found != m_traces.end())
     {
+        m_lastModel = model->GetUid();
+        m_lastTraces = &found->second;
         return found->second;
     }
     auto [delaysNs, powersDb] = DelayProfile(m_delayProfile);
@@ -128,6 +134,15 @@ CorrelatedRayleighFading::TracesFor(Ptr<const SpectrumModel> model) const
     const size_t taps = delaysNs.size();
     const size_t m = m_numSinusoids;
 
+    // The phase each tap's delay puts on each band does not change over time: compute it once.
+    std::vector<std::complex<double>> rotation(bandHz.size() * taps);
+    for (size_t b = 0; b < bandHz.size(); ++b)
+    {
+        for (size_t l = 0; l < taps; ++l)
+        {
+            rotation[b * taps + l] = std::polar(1.0, -twoPi * bandHz[b] * delaysNs[l] * 1e-9);
+        }
+    }
     std::vector<std::vector<float>> traces(m_numTraces * samples);
     for (uint32_t tr = 0; tr < m_numTraces; ++tr)
     {
@@ -162,13 +177,15 @@ CorrelatedRayleighFading::TracesFor(Ptr<const SpectrumModel> model) const
                 std::complex<double> h(0, 0);
                 for (size_t l = 0; l < taps; ++l)
                 {
-                    h += tap[l] * std::polar(1.0, -twoPi * bandHz[b] * delaysNs[l] * 1e-9);
+                    h += tap[l] * rotation[b * taps + l];
                 }
                 gains[b] = static_cast<float>(std::norm(h));
             }
         }
     }
-    return m_traces.emplace(model->GetUid(), std::move(traces)).first->second;
+    m_lastModel = model->GetUid();
+    m_lastTraces = &m_traces.emplace(model->GetUid(), std::move(traces)).first->second;
+    return *m_lastTraces;
 }
 
 Ptr<SpectrumValue>
@@ -180,8 +197,8 @@ CorrelatedRayleighFading::DoCalcRxPowerSpectralDensity(Ptr<const SpectrumSignalP
     const auto& traces = TracesFor(rx->GetSpectrumModel());
     const auto samples = static_cast<uint32_t>(traces.size() / m_numTraces);
 
-    auto key = a.operator->() < b.operator->() ? std::make_pair(PeekPointer(a), PeekPointer(b))
-                                              : std::make_pair(PeekPointer(b), PeekPointer(a));
+    auto key = PeekPointer(a) < PeekPointer(b) ? LinkKey{PeekPointer(a), PeekPointer(b)}
+                                               : LinkKey{PeekPointer(b), PeekPointer(a)};
     auto link = m_links.find(key);
     if (link == m_links.end())
     {

@@ -18,6 +18,7 @@
 #include "ns3/spectrum-propagation-loss-model.h"
 
 #include <map>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -59,8 +60,20 @@ class CorrelatedRayleighFading : public SpectrumPropagationLossModel
     std::string m_delayProfile;
     Ptr<UniformRandomVariable> m_random;
 
+    using LinkKey = std::pair<const MobilityModel*, const MobilityModel*>;
+
+    struct LinkKeyHash
+    {
+        size_t operator()(const LinkKey& k) const
+        {
+            return std::hash<const void*>()(k.first) * 31 + std::hash<const void*>()(k.second);
+        }
+    };
+
     mutable std::map<SpectrumModelUid_t, std::vector<std::vector<float>>> m_traces;
-    mutable std::map<std::pair<const MobilityModel*, const MobilityModel*>, Link> m_links;
+    mutable SpectrumModelUid_t m_lastModel{0};
+    mutable const std::vector<std::vector<float>>* m_lastTraces{nullptr};
+    mutable std::unordered_map<LinkKey, Link, LinkKeyHash> m_links;
 };
 
 } // namespace ns3
