@@ -36,7 +36,11 @@ class TrainConfig:
     learning_starts: int = 40
     """environment steps with uniformly random shares before learning (fills the replay buffer)"""
     updates_per_step: int = 1
-    """gradient updates per environment step once learning has started"""
+    """gradient updates per environment step once learning has started (--lockstep)"""
+    lockstep: bool = False
+    """run updates between steps (reproducible bit for bit) instead of overlapping them with the simulation"""
+    overlap_update_cap: int = 4
+    """overlap mode: the background learner does at most this many updates per environment step"""
     batch_size: int = 128
     """transitions per update (critic and actor)"""
     prompt_batch: int = 4
@@ -80,7 +84,7 @@ class TrainConfig:
         if self.device not in ("auto", "cpu", "cuda"):
             raise ValueError(f"--device must be auto, cpu or cuda; got {self.device!r}")
         checks = {"episodes": (1, 10**7), "prompt_tokens": (0, 512), "checkpoint_every": (1, 10**7),
-                  "learning_starts": (0, 10**9), "updates_per_step": (0, 100), "batch_size": (1, 65536),
+                  "learning_starts": (0, 10**9), "updates_per_step": (0, 100), "overlap_update_cap": (1, 1000), "batch_size": (1, 65536),
                   "prompt_batch": (1, 4096), "buffer_size": (1, 10**8)}
         for name, (lo, hi) in checks.items():
             v = getattr(self, name)

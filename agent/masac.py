@@ -17,6 +17,7 @@ Read top to bottom: the policy distribution on the simplex, the networks, the re
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,13 +101,15 @@ class ReplayBuffer:
             "labels": np.zeros((capacity, num_dus), np.int64),
         }
         self.texts: list[list[str]] = [[] for _ in range(capacity)]  # the prompts of `features`, one per DU
+        self.lock = threading.Lock()  # the acting loop adds while a background learner samples
 
     def add(self, texts: list[str], **row: np.ndarray) -> None:
-        for k in self.FIELDS:
-            self.data[k][self.pos] = row[k]
-        self.texts[self.pos] = texts
-        self.pos = (self.pos + 1) % self.capacity
-        self.size = min(self.size + 1, self.capacity)
+        with self.lock:
+            for k in self.FIELDS:
+                self.data[k][self.pos] = row[k]
+            self.texts[self.pos] = texts
+            self.pos = (self.pos + 1) % self.capacity
+            self.size = min(self.size + 1, self.capacity)
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.integers(0, self.size, size=n)
@@ -187,8 +190,10 @@ class MASAC(nn.Module):
     # learning ---------------------------------------------------------------------------------------------------
 
     def update(self, buffer: ReplayBuffer, rng: np.random.Generator) -> dict[str, float]:
-        idx = buffer.sample(self.s.batch_size, rng)
-        t = {k: torch.as_tensor(buffer.data[k][idx], device=self.device) for k in ReplayBuffer.FIELDS}
+        with buffer.lock:
+            idx = buffer.sample(self.s.batch_size, rng)
+            t = {k: torch.as_tensor(buffer.data[k][idx].copy(), device=self.device) for k in ReplayBuffer.FIELDS}
+            texts = [text for i in idx[: self.s.prompt_batch] for text in buffer.texts[i]]
         b = len(idx)
         state, next_state = t["features"].flatten(1), t["next_features"].flatten(1)
         alpha = self.log_alpha.exp().detach()
@@ -211,9 +216,9 @@ class MASAC(nn.Module):
         prompt = self.prompt_parameters()
         if prompt:
             m = min(self.s.prompt_batch, b)
-            texts = [text for i in idx[:m] for text in buffer.texts[i]]
             live = self.srm.text_hidden(texts).reshape(m, self.num_dus, -1)
-            buffer.data["hidden"][idx[:m]] = live.detach().cpu().numpy()  # refresh the stored states
+            with buffer.lock:
+                buffer.data["hidden"][idx[:m]] = live.detach().cpu().numpy()  # refresh the stored states
             hidden = torch.cat([live, hidden[m:]], dim=0)
             if self.s.cluster_weight > 0:
                 z = self.srm.fc2(live.reshape(m * self.num_dus, -1))

@@ -12,6 +12,7 @@ import dataclasses
 import json
 import os
 import random
+import time
 import uuid
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from pamrl.bridge.scenario import SLICE_NAMES, Scenario, load_scenario, resolved
 from pamrl.config import TrainConfig
 from pamrl.heuristics import HEURISTICS
 from pamrl.language_model import PromptedEncoder, load_language_model
+from pamrl.learner import ActingCopy, BackgroundLearner
 from pamrl.masac import MASAC, ReplayBuffer, SacSettings
 from pamrl.metrics import EpisodeRecorder, RunInfo, write_updates
 from pamrl.prompt import NUM_FEATURES, informal_prompt, numeric_features
@@ -78,9 +80,12 @@ def load_adapters(srm: StateRepresentation, path: Path, llm: str | None) -> None
 class Observer:
     """Turns the environment's last KPIs into what the agent reads: features, prompts, LLM states, labels."""
 
-    def __init__(self, env: SlicingEnv, agent: MASAC | None):
+    def __init__(self, env: SlicingEnv, agent: MASAC | ActingCopy | None):
         self.env, self.agent = env, agent
         self._cache: tuple[list[str], np.ndarray] | None = None
+        policy = agent.policy if isinstance(agent, ActingCopy) else agent
+        self.uses_llm = policy is not None and policy.srm.uses_llm
+        self.learns_prompt = policy is not None and bool(policy.prompt_parameters())
 
     def look(self):
         env = self.env
@@ -88,9 +93,9 @@ class Observer:
         features = numeric_features(env.kpis, qos, env.shares, env.scenario.ran.bandwidth_rbs)
         labels = ((qos >= QOS_MET) * (1 << np.arange(len(SLICE_NAMES)))).sum(axis=1)
         texts, hidden = [], np.zeros((len(features), 1), np.float32)
-        if self.agent is not None and self.agent.srm.uses_llm:
+        if self.agent is not None and self.uses_llm:
             texts = [informal_prompt(env.kpis[du], qos[du], env.shares[du], env.scenario) for du in range(len(features))]
-            frozen = not self.agent.prompt_parameters()
+            frozen = not self.learns_prompt
             if frozen and self._cache is not None and self._cache[0] == texts:
                 hidden = self._cache[1]  # frozen prompt: the state depends on the text alone
             else:
@@ -135,13 +140,20 @@ def train(cfg: TrainConfig) -> Path:
 
     info = RunInfo(run_id=run_id, method=cfg.method, scenario=scenario.name, seed=cfg.seed)
     env = SlicingEnv(scenario, endpoint=cfg.endpoint or None, attach=cfg.attach, timeout_s=cfg.timeout)
-    observer = Observer(env, agent)
+    overlap = agent is not None and not cfg.lockstep
+    acting = ActingCopy(agent) if overlap else agent
+    learner = BackgroundLearner(agent, buffer, rng, acting, cfg.overlap_update_cap) if overlap else None
+    observer = Observer(env, acting)
     bar = progress(total=cfg.episodes, initial=start_episode, desc=f"train {cfg.method}", unit="episode")
     try:
         for episode in range(start_episode, cfg.episodes):
             recorder = EpisodeRecorder(info, episode)
             update_rows: list[dict] = []
+            started = time.perf_counter()
             env.reset(seed=episode_seed(cfg, episode))
+            sim_busy = time.perf_counter() - started  # start-up and warm-up are simulator time
+            if learner is not None and global_step >= cfg.learning_starts:
+                learner.start()
             features, texts, hidden, labels = observer.look()
             steps = progress(total=scenario.control.episode_steps, desc=f"episode {episode}", unit="step", leave=False)
             while env.agents:
@@ -150,8 +162,11 @@ def train(cfg: TrainConfig) -> Path:
                 elif global_step < cfg.learning_starts:
                     actions = rng.dirichlet(np.ones(len(SLICE_NAMES)), size=len(env.agents))
                 else:
-                    actions = agent.act(features, hidden)
-                env.step({a: actions[i].astype(np.float32) for i, a in enumerate(env.agents)})
+                    actions = acting.act(features, hidden)
+                sent = time.perf_counter()
+                env.step_async({a: actions[i].astype(np.float32) for i, a in enumerate(env.agents)})
+                env.step_wait()  # in overlap mode the learner thread updates meanwhile
+                sim_busy += time.perf_counter() - sent
                 r = compute_rewards(env.kpis, scenario)
                 recorder.record(env.step_index, env.time_s, env.kpis, env.qos(), r, env.shares)
                 next_features, next_texts, next_hidden, next_labels = observer.look()
@@ -159,27 +174,48 @@ def train(cfg: TrainConfig) -> Path:
                     buffer.add(texts, features=features, hidden=hidden, actions=env.shares.astype(np.float32),
                                rewards=r.astype(np.float32), next_features=next_features, next_hidden=next_hidden,
                                labels=labels)
-                    if global_step >= cfg.learning_starts:
+                    if global_step + 1 == cfg.learning_starts and learner is not None:
+                        learner.start()
+                    if learner is not None:
+                        if global_step + 1 >= cfg.learning_starts:
+                            learner.allow()
+                    elif global_step + 1 >= cfg.learning_starts:
                         for _ in range(cfg.updates_per_step):
                             losses = agent.update(buffer, rng)
-                            update_rows.append({"run_id": run_id, "method": cfg.method, "episode": episode,
-                                                "global_step": global_step, **losses})
+                            update_rows.append({"global_step": global_step, **losses})
                         if agent.prompt_parameters():
                             next_hidden = agent.hidden_of(next_texts)  # act with the prompt tokens just updated
                 features, texts, hidden, labels = next_features, next_texts, next_hidden, next_labels
                 global_step += 1
                 steps.update(1)
             steps.close()
+            if learner is not None:
+                learner.pause()  # checkpoints and metrics are taken with the learner at rest
+                update_rows += [{"global_step": global_step, **row} for row in learner.take_rows()]
+            wall = time.perf_counter() - started
             recorder.write(out)
-            write_updates(update_rows, out, episode)
+            write_updates([{"run_id": run_id, "method": cfg.method, "episode": episode, **row} for row in update_rows],
+                          out, episode)
+            write_timing({"run_id": run_id, "method": cfg.method, "episode": episode, "mode":
+                          "overlap" if overlap else "lockstep", "wall_s": wall, "sim_busy_s": sim_busy,
+                          "steps": scenario.control.episode_steps, "updates": len(update_rows)}, out)
             bar.set_postfix(_progress_postfix(recorder.frame()))
             bar.update(1)
             if (episode + 1) % cfg.checkpoint_every == 0 or episode + 1 == cfg.episodes:
                 save_checkpoint(ckpt_path, cfg, episode, global_step, run_id, agent, buffer, rng)
     finally:
+        if learner is not None:
+            learner.pause()
         bar.close()
         env.close()
     return out
+
+
+def write_timing(row: dict, out: Path) -> None:
+    """Per-episode wall time and the part of it the simulator was computing (`timing/episode-000012.parquet`)."""
+    path = Path(out) / "timing" / f"episode-{row['episode']:06d}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame([row]).to_parquet(path, index=False)
 
 
 def save_checkpoint(path: Path, cfg: TrainConfig, episode: int, global_step: int, run_id: str, agent: MASAC | None,

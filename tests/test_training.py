@@ -13,7 +13,7 @@ from pamrl.config import TrainConfig
 from pamrl.train import evaluate, train
 
 FAST = dict(episodes=2, learning_starts=4, batch_size=16, prompt_batch=2, prompt_tokens=4, hidden=32, latent=16,
-            device="cpu")
+            device="cpu", lockstep=True)
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_pa_mrl_minilm_writes_checkpoint_and_parquet(tmp_path, tiny_scenario, si
     assert expected <= set(steps.columns)
     assert (out / "scenario.json").exists()
     assert {"losses/critic", "losses/actor", "losses/semantic_clustering", "charts/alpha", "charts/entropy"} <= set(updates.columns)
-    assert len(updates) == 4  # learning starts after 4 of the 8 steps
+    assert len(updates) == 5  # one update after each of steps 4..8 (learning starts once 4 transitions are stored)
     ckpt = torch.load(out / "checkpoint.pt", weights_only=True)
     assert ckpt["episode"] == 1 and ckpt["agent"]["prompt"].shape[0] == 4
     assert ckpt["buffer"]["size"] == 8
@@ -61,6 +61,21 @@ def test_resume_equals_uninterrupted(tmp_path, tiny_scenario, simulator_binary):
     ua = pd.read_parquet(full / "updates").drop(columns=drop)
     ub = pd.read_parquet(resumed / "updates").drop(columns=drop)
     pd.testing.assert_frame_equal(ua.reset_index(drop=True), ub.reset_index(drop=True))
+
+
+def test_overlap_mode_learns_in_the_background_and_resumes(tmp_path, tiny_scenario, simulator_binary):
+    cfg = TrainConfig(scenario=tiny_scenario, method="pa-mrl", llm="gpt2-arch-tiny", out=str(tmp_path),
+                      **{**FAST, "lockstep": False, "episodes": 2})
+    out = train(cfg)
+    updates = pd.read_parquet(out / "updates")
+    timing = pd.read_parquet(out / "timing")
+    assert len(updates) >= 1 and updates["losses/critic"].notna().all()
+    assert set(timing["mode"]) == {"overlap"}
+    assert (timing["sim_busy_s"] <= timing["wall_s"]).all() and (timing["sim_busy_s"] > 0).all()
+    # the learner never runs ahead of its cap of updates per environment step
+    assert len(updates) <= cfg.overlap_update_cap * (2 * 4 - cfg.learning_starts + 1)
+    resumed = train(dataclasses.replace(cfg, episodes=3, resume=True))
+    assert sorted(pd.read_parquet(resumed / "steps")["episode"].unique()) == [0, 1, 2]
 
 
 @pytest.mark.parametrize("method, llm", [("llm-frozen", "gpt2-arch-tiny"), ("pa-mrl", "gpt2-arch-tiny"),

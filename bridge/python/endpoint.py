@@ -69,6 +69,10 @@ class AgentEndpoint:
             raise ProtocolError(error)
         return message
 
+    def poll(self) -> bool:
+        """True if a request is waiting (receive() would not block)."""
+        return bool(self._socket.poll(0, zmq.POLLIN))
+
     def reply(self, message_type: str, **fields: Any) -> None:
         if not self.owes_reply:
             raise ProtocolError(f"cannot send {message_type!r}: no request is waiting for an answer")

@@ -137,6 +137,12 @@ class SlicingEnv(ParallelEnv):
         return self._observations(), infos
 
     def step(self, actions: dict[str, np.ndarray]):
+        self.step_async(actions)
+        return self.step_wait()
+
+    def step_async(self, actions: dict[str, np.ndarray]) -> None:
+        """Sends the actions; the simulator runs the next control period while the caller does other work
+        (e.g. learning). Finish with step_wait()."""
         if not self.agents:
             raise RuntimeError("step() after the episode ended: call reset()")
         missing = set(self.agents) - set(actions)
@@ -144,6 +150,13 @@ class SlicingEnv(ParallelEnv):
             raise ValueError(f"actions missing for agents {sorted(missing)}")
         self.shares = np.stack([project_to_simplex(actions[a]) for a in self.agents])
         self._endpoint.reply("act", shares=self.shares.tolist())
+
+    def observation_ready(self) -> bool:
+        """True once the simulator's next observation has arrived (step_wait will not block)."""
+        return self._endpoint is not None and self._endpoint.poll()
+
+    def step_wait(self):
+        """Receives the observation that follows step_async(); returns what step() returns."""
         final = self._receive_observation()
         r = rewards(self.kpis, self.scenario)
         observations = self._observations()
