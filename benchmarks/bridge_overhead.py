@@ -208,11 +208,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--shares", default="0.5,0.3,0.2")
     args = parser.parse_args()
-    shares = [float(x) for x in args.shares.split(",")]
+    with tempfile.TemporaryDirectory(prefix="pamrl-bench-") as folder:
+        run(args, Path(folder))
 
+
+def run(args: argparse.Namespace, tmp: Path) -> None:
+    shares = [float(x) for x in args.shares.split(",")]
     base = load_scenario(args.scenario)
     scenario = with_control(base, episode_steps=args.steps, period_ms=args.period_ms, initial_shares=tuple(shares))
-    tmp = Path(tempfile.mkdtemp(prefix="pamrl-bench-"))
     print(f"simulator: copy of {find_simulator_binary()} (modified {time.ctime(snapshot_binary(tmp).stat().st_mtime)})")
     resolved = tmp / "resolved.json"
     resolved.write_text(json.dumps(scenario.to_simulator()))

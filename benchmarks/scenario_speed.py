@@ -67,7 +67,11 @@ def main() -> None:
     if not jemalloc_path():
         raise SystemExit("libjemalloc.so.2 not found (apt-get install libjemalloc2)")
 
-    tmp = Path(tempfile.mkdtemp(prefix="pamrl-speed-"))
+    with tempfile.TemporaryDirectory(prefix="pamrl-speed-") as folder:
+        run(args, Path(folder))
+
+
+def run(args: argparse.Namespace, tmp: Path) -> None:
     # A copy taken now, and all scenario files resolved now: a rebuild during the run changes nothing.
     binary = Path(shutil.copy2(find_simulator_binary(), tmp / "pamrl-slicing-scenario"))
     print(f"simulator: copy of {find_simulator_binary()} (modified {time.ctime(binary.stat().st_mtime)}); "
