@@ -98,3 +98,17 @@ def test_simulate_command_writes_parquet(tmp_path, simulator_binary):
     assert set(df["slice"]) == {"embb", "urllc", "mmtc"} and set(df["du"]) == {0, 1}
     assert {"DRB.UEThpDl", "RRU.PrbUsedDl", "qos", "reward", "share"} <= set(df.columns)
     assert df["share"].round(6).eq(round(1 / 3, 6)).all()
+
+
+def test_fractional_control_period_is_kept(small, simulator_binary):
+    scenario = shortened(small, 3, period_ms=12.5)
+    env = SlicingEnv(scenario)
+    try:
+        env.reset(seed=1)
+        times = [env.time_s]
+        while env.agents:
+            env.step({a: np.array([1 / 3] * 3, np.float32) for a in env.agents})
+            times.append(env.time_s)
+    finally:
+        env.close()
+    assert np.allclose(np.diff(times), 0.0125)

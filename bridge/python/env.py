@@ -30,7 +30,7 @@ from pettingzoo import ParallelEnv
 from pamrl.bridge.endpoint import AgentEndpoint
 from pamrl.bridge.errors import BridgeError, ProtocolError
 from pamrl.bridge.protocol import KPI_NAMES
-from pamrl.bridge.reward import qos_levels, rewards
+from pamrl.bridge.reward import qos_levels, weighted_rewards
 from pamrl.bridge.scenario import SLICE_NAMES, Scenario, load_scenario
 from pamrl.bridge.simulator import SimulatorProcess, find_simulator_binary
 
@@ -158,12 +158,13 @@ class SlicingEnv(ParallelEnv):
     def step_wait(self):
         """Receives the observation that follows step_async(); returns what step() returns."""
         final = self._receive_observation()
-        r = rewards(self.kpis, self.scenario)
+        qos = self.qos()
+        r = weighted_rewards(qos, self.scenario)
         observations = self._observations()
         rewards_d = {a: float(r[i]) for i, a in enumerate(self.agents)}
         terminations = {a: False for a in self.agents}
         truncations = {a: final for a in self.agents}
-        infos = self._infos()
+        infos = self._infos(qos)
         if final:
             self._end_episode()
             self.agents = []
@@ -220,8 +221,8 @@ class SlicingEnv(ParallelEnv):
     def _observations(self) -> dict[str, np.ndarray]:
         return {a: self._observation(i) for i, a in enumerate(self.agents)}
 
-    def _infos(self) -> dict[str, dict[str, Any]]:
-        q = self.qos()
+    def _infos(self, q: np.ndarray | None = None) -> dict[str, dict[str, Any]]:
+        q = self.qos() if q is None else q
         return {
             a: {"step": self.step_index, "time_s": self.time_s, "kpis": self.kpis[i].copy(), "qos": q[i].copy()}
             for i, a in enumerate(self.agents)

@@ -45,9 +45,14 @@ def qos_levels(kpis: np.ndarray, scenario: Scenario) -> np.ndarray:
     return levels
 
 
-def rewards(kpis: np.ndarray, scenario: Scenario) -> np.ndarray:
-    """Per-DU reward in [0, 1]: the weighted mean of the slices' QoS levels."""
+def weighted_rewards(levels: np.ndarray, scenario: Scenario) -> np.ndarray:
+    """Per-DU reward in [0, 1] from QoS levels [du, slice]: their weighted mean."""
     w = np.array([scenario.reward.weights.get(n, 0.0) for n in SLICE_NAMES])
     if w.sum() <= 0:
         raise ValueError("reward.weights must give at least one slice a positive weight")
-    return qos_levels(kpis, scenario) @ w / w.sum()
+    return levels @ w / w.sum()
+
+
+def rewards(kpis: np.ndarray, scenario: Scenario) -> np.ndarray:
+    """Per-DU reward in [0, 1] from KPIs [du, slice, kpi]."""
+    return weighted_rewards(qos_levels(kpis, scenario), scenario)

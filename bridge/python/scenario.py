@@ -39,6 +39,13 @@ class RanConfig(_Strict):
     ideal_rrc: bool = True
     phy_error_model: Annotated[bool, Field(description="LTE PHY data/control error models (off: ~1.4x faster)")] = True
     rlc_buffer_bytes: Annotated[int, Field(ge=1024, le=100_000_000)] = 131072
+    cqi_from_pdsch: Annotated[
+        bool, Field(description="DL CQI from PDSCH (data) SINR; false: from PDCCH (control) only, cheaper, coarser")
+    ] = True
+    uplink_power_control: Annotated[bool, Field(description="UE uplink power control (the study is DL)")] = True
+    event_scheduler: Annotated[
+        Literal["map", "heap", "calendar"], Field(description="ns-3 event queue: speed only, identical results")
+    ] = "calendar"
     hotspot_du: Annotated[int | None, Field(ge=0, le=15, description="DU with more UEs (a hotspot)")] = None
     hotspot_factor: Annotated[float, Field(ge=0, le=20, description="UE-count multiplier at the hotspot DU")] = 3.0
 

@@ -84,6 +84,8 @@ LteRan::LteRan(const ScenarioConfig& config)
     Config::SetDefault("ns3::LteSpectrumPhy::DataErrorModelEnabled", BooleanValue(config.phyErrorModel));
     Config::SetDefault("ns3::LteSpectrumPhy::CtrlErrorModelEnabled", BooleanValue(config.phyErrorModel));
     Config::SetDefault("ns3::LteHelper::UseIdealRrc", BooleanValue(config.idealRrc));
+    Config::SetDefault("ns3::LteHelper::UsePdschForCqiGeneration", BooleanValue(config.cqiFromPdsch));
+    Config::SetDefault("ns3::LteUePhy::EnableUplinkPowerControl", BooleanValue(config.uplinkPowerControl));
 
     m_collector = Create<SliceKpiCollector>(config.numDus, config.slices.size(), config.bandwidthRbs);
     BuildNodes();
@@ -249,15 +251,15 @@ LteRan::InstallTraffic()
         source->SetAttribute("PacketSize", UintegerValue(t.packetBytes));
         source->SetAttribute("MeanRate", DoubleValue(t.rateMbpsPerUe * 1e6));
         source->SetAttribute("Model", StringValue(t.model));
-        source->SetAttribute("MeanOnTime", TimeValue(MilliSeconds(t.onMs)));
-        source->SetAttribute("MeanOffTime", TimeValue(MilliSeconds(t.offMs)));
+        source->SetAttribute("MeanOnTime", TimeValue(Ms(t.onMs)));
+        source->SetAttribute("MeanOffTime", TimeValue(Ms(t.offMs)));
         source->SetFlow(DynamicCast<LteEnbNetDevice>(m_enbDevs.Get(m_ueDu[ue])),
                         DynamicCast<LteUeNetDevice>(m_ueDevs.Get(ue)),
                         1);
         source->AssignStreams(kStreamTraffic + 4 * ue);
         m_enbNodes.Get(m_ueDu[ue])->AddApplication(source);
         // Traffic starts half-way through the warm-up, once UEs have had time to connect.
-        source->SetStartTime(MilliSeconds(m_config.warmupMs / 2));
+        source->SetStartTime(Ms(m_config.warmupMs / 2));
         for (const auto& [startS, factor] : t.loadProfile)
         {
             // Time-varying load: the mean rate steps to factor x the configured rate at startS.

@@ -30,6 +30,9 @@ ScenarioConfig::FromJson(const nlohmann::json& j)
     c.ueTxPowerDbm = ran.at("ue_tx_power_dbm").get<double>();
     c.pathlossExponent = ran.at("pathloss_exponent").get<double>();
     c.idealRrc = ran.at("ideal_rrc").get<bool>();
+    c.cqiFromPdsch = ran.at("cqi_from_pdsch").get<bool>();
+    c.uplinkPowerControl = ran.at("uplink_power_control").get<bool>();
+    c.eventScheduler = ran.at("event_scheduler").get<std::string>();
     c.hotspotDu = ran.at("hotspot_du").is_null() ? -1 : ran.at("hotspot_du").get<int32_t>();
     c.hotspotFactor = ran.at("hotspot_factor").get<double>();
     c.phyErrorModel = ran.at("phy_error_model").get<bool>();

@@ -4,6 +4,8 @@
 #ifndef PAMRL_SCENARIO_CONFIG_H
 #define PAMRL_SCENARIO_CONFIG_H
 
+#include "ns3/nstime.h"
+
 #include <nlohmann/json.hpp>
 
 #include <string>
@@ -11,6 +13,14 @@
 
 namespace pamrl
 {
+
+/// Milliseconds from the scenario file as an ns-3 Time. (ns3::MilliSeconds(double) would pick the integer
+/// overload and silently drop fractions: 12.5 ms would become 12 ms.)
+inline ns3::Time
+Ms(double ms)
+{
+    return ns3::Time::FromDouble(ms, ns3::Time::MS);
+}
 
 struct TrafficConfig
 {
@@ -42,6 +52,9 @@ struct ScenarioConfig
     double ueTxPowerDbm;
     double pathlossExponent;
     bool idealRrc;
+    bool cqiFromPdsch;
+    bool uplinkPowerControl;
+    std::string eventScheduler; ///< map | heap | calendar
     int32_t hotspotDu;     ///< DU with more UEs (-1: none)
     double hotspotFactor;  ///< UE-count multiplier of that DU
     bool phyErrorModel;

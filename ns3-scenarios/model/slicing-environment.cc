@@ -1,6 +1,8 @@
 #include "slicing-environment.h"
 
+#include "ns3/global-value.h"
 #include "ns3/rng-seed-manager.h"
+#include "ns3/string.h"
 #include "ns3/simulator.h"
 
 namespace pamrl
@@ -20,12 +22,16 @@ SlicingEnvironment::Configure(const Json& scenario, uint64_t seed)
         throw ProtocolError("the KPI collector's KPI names differ from bridge/schema.json: rebuild the scenario");
     }
     // Same seed and same actions give the same KPIs bit for bit: every random stream derives from RngRun.
+    // The event queue's implementation changes speed, never results (events are ordered by time, then id).
+    const std::map<std::string, std::string> schedulers{
+        {"map", "ns3::MapScheduler"}, {"heap", "ns3::HeapScheduler"}, {"calendar", "ns3::CalendarScheduler"}};
+    ns3::GlobalValue::Bind("SchedulerType", ns3::StringValue(schedulers.at(m_config.eventScheduler)));
     ns3::RngSeedManager::SetSeed(1);
     ns3::RngSeedManager::SetRun(seed);
     m_ran = std::make_unique<LteRan>(m_config);
     // Counters start one period before the first observation, so that it covers a whole period.
     double resetMs = std::max(0.0, m_config.warmupMs - m_config.periodMs);
-    ns3::Simulator::Schedule(ns3::MilliSeconds(resetMs), [this] { m_ran->Collector()->Reset(); });
+    ns3::Simulator::Schedule(Ms(resetMs), [this] { m_ran->Collector()->Reset(); });
 }
 
 Json
@@ -80,13 +86,13 @@ SlicingEnvironment::ApplyShares(const SliceShares& shares)
 ns3::Time
 SlicingEnvironment::ControlPeriod() const
 {
-    return ns3::MilliSeconds(m_config.periodMs);
+    return Ms(m_config.periodMs);
 }
 
 ns3::Time
 SlicingEnvironment::FirstStepTime() const
 {
-    return ns3::MilliSeconds(m_config.warmupMs);
+    return Ms(m_config.warmupMs);
 }
 
 uint32_t
