@@ -14,7 +14,7 @@ import orjson
 
 from pamrl.bridge.errors import ProtocolError, VersionMismatch
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.json"
+SCHEMA_PATH = Path(__file__).with_name("schema.json")  # a link to bridge/schema.json, copied into installs
 SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text())
 PROTOCOL: str = SCHEMA["protocol"]
 VERSION: int = SCHEMA["version"]

@@ -8,6 +8,7 @@ and then state only what it changes; mappings merge key by key. Catalog names co
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,7 +21,8 @@ SLICE_NAMES = ("embb", "urllc", "mmtc")
 # DL carrier of the simulated cell (EARFCN 100, LTE band 1); used to turn UE speed into Doppler.
 CARRIER_HZ = 2120e6
 SPEED_OF_LIGHT = 299_792_458.0
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "ns3-scenarios" / "scenarios"
+# The catalog of this checkout (or $PAMRL_SCENARIO_DIR, for installs outside a checkout).
+SCENARIO_DIR = Path(os.environ.get("PAMRL_SCENARIO_DIR") or Path(__file__).resolve().parents[2] / "ns3-scenarios" / "scenarios")
 VARIANT_DIR = SCENARIO_DIR / "variants"
 
 
