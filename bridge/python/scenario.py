@@ -39,7 +39,17 @@ class RanConfig(_Strict):
     ue_tx_power_dbm: Annotated[float, Field(ge=-10, le=30)] = 23.0
     pathloss_exponent: Annotated[float, Field(ge=2.0, le=5.0)] = 3.5
     ideal_rrc: bool = True
-    phy_error_model: Annotated[bool, Field(description="LTE PHY data/control error models (off: ~1.4x faster)")] = True
+    data_error_model: Annotated[
+        bool, Field(description="PDSCH decoding errors and HARQ retransmissions (off: faster, but URLLC delays halve)")
+    ] = True
+    ctrl_error_model: Annotated[bool, Field(description="PCFICH/PDCCH decoding errors")] = True
+    srs_periodicity_ms: Annotated[
+        Literal[0, 2, 5, 10, 20, 40, 80, 160, 320],
+        Field(description="uplink sounding period (0: the smallest that fits the UEs); UL only"),
+    ] = 0
+    ul_sinr_sample_period: Annotated[
+        int, Field(ge=1, le=1000, description="TTIs between eNB uplink SINR/interference reports; UL only")
+    ] = 1
     rlc_buffer_bytes: Annotated[int, Field(ge=1024, le=100_000_000)] = 131072
     cqi_from_pdsch: Annotated[
         bool, Field(description="DL CQI from PDSCH (data) SINR; false: from PDCCH (control) only, cheaper, coarser")

@@ -75,14 +75,20 @@ LteRan::LteRan(const ScenarioConfig& config)
             break;
         }
     }
+    if (config.srsPeriodicityMs > 0)
+    {
+        srs = std::max(srs, config.srsPeriodicityMs);
+    }
     Config::SetDefault("ns3::LteEnbRrc::SrsPeriodicity", UintegerValue(srs));
     Config::SetDefault("ns3::LteEnbRrc::EpsBearerToRlcMapping", EnumValue(LteEnbRrc::RLC_UM_ALWAYS));
     Config::SetDefault("ns3::LteRlcUm::MaxTxBufferSize", UintegerValue(config.rlcBufferBytes));
     Config::SetDefault("ns3::LteEnbPhy::TxPower", DoubleValue(config.enbTxPowerDbm));
     Config::SetDefault("ns3::LteUePhy::TxPower", DoubleValue(config.ueTxPowerDbm));
     Config::SetDefault("ns3::LteUePhy::RsrpSinrSamplePeriod", UintegerValue(10));
-    Config::SetDefault("ns3::LteSpectrumPhy::DataErrorModelEnabled", BooleanValue(config.phyErrorModel));
-    Config::SetDefault("ns3::LteSpectrumPhy::CtrlErrorModelEnabled", BooleanValue(config.phyErrorModel));
+    Config::SetDefault("ns3::LteSpectrumPhy::DataErrorModelEnabled", BooleanValue(config.dataErrorModel));
+    Config::SetDefault("ns3::LteSpectrumPhy::CtrlErrorModelEnabled", BooleanValue(config.ctrlErrorModel));
+    Config::SetDefault("ns3::LteEnbPhy::UeSinrSamplePeriod", UintegerValue(config.ulSinrSamplePeriod));
+    Config::SetDefault("ns3::LteEnbPhy::InterferenceSamplePeriod", UintegerValue(config.ulSinrSamplePeriod));
     Config::SetDefault("ns3::LteHelper::UseIdealRrc", BooleanValue(config.idealRrc));
     Config::SetDefault("ns3::LteHelper::UsePdschForCqiGeneration", BooleanValue(config.cqiFromPdsch));
     Config::SetDefault("ns3::LteUePhy::EnableUplinkPowerControl", BooleanValue(config.uplinkPowerControl));

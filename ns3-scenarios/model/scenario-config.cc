@@ -35,7 +35,10 @@ ScenarioConfig::FromJson(const nlohmann::json& j)
     c.eventScheduler = ran.at("event_scheduler").get<std::string>();
     c.hotspotDu = ran.at("hotspot_du").is_null() ? -1 : ran.at("hotspot_du").get<int32_t>();
     c.hotspotFactor = ran.at("hotspot_factor").get<double>();
-    c.phyErrorModel = ran.at("phy_error_model").get<bool>();
+    c.dataErrorModel = ran.at("data_error_model").get<bool>();
+    c.ctrlErrorModel = ran.at("ctrl_error_model").get<bool>();
+    c.srsPeriodicityMs = ran.at("srs_periodicity_ms").get<uint32_t>();
+    c.ulSinrSamplePeriod = ran.at("ul_sinr_sample_period").get<uint32_t>();
     c.rlcBufferBytes = ran.at("rlc_buffer_bytes").get<uint32_t>();
     const auto& control = j.at("control");
     c.periodMs = control.at("period_ms").get<double>();

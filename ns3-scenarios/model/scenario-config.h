@@ -57,7 +57,10 @@ struct ScenarioConfig
     std::string eventScheduler; ///< map | heap | calendar
     int32_t hotspotDu;     ///< DU with more UEs (-1: none)
     double hotspotFactor;  ///< UE-count multiplier of that DU
-    bool phyErrorModel;
+    bool dataErrorModel;
+    bool ctrlErrorModel;
+    uint32_t srsPeriodicityMs; ///< 0: the smallest standard value that fits the UEs
+    uint32_t ulSinrSamplePeriod;
     uint32_t rlcBufferBytes;
     // control loop
     double periodMs;
