@@ -93,11 +93,12 @@ class ReplayBuffer:
         h = max(hidden_size, 1)
         self.data = {
             "features": np.zeros((capacity, num_dus, num_features), np.float32),
-            "hidden": np.zeros((capacity, num_dus, h), np.float32),
+            # LLM states in half precision: at paper scale they are most of the buffer's memory
+            "hidden": np.zeros((capacity, num_dus, h), np.float16),
             "actions": np.zeros((capacity, num_dus, NUM_SLICES), np.float32),
             "rewards": np.zeros((capacity, num_dus), np.float32),
             "next_features": np.zeros((capacity, num_dus, num_features), np.float32),
-            "next_hidden": np.zeros((capacity, num_dus, h), np.float32),
+            "next_hidden": np.zeros((capacity, num_dus, h), np.float16),
             "labels": np.zeros((capacity, num_dus), np.int64),
         }
         self.texts: list[list[str]] = [[] for _ in range(capacity)]  # the prompts of `features`, one per DU
@@ -115,7 +116,7 @@ class ReplayBuffer:
         return rng.integers(0, self.size, size=n)
 
     def state_dict(self) -> dict:
-        arrays = {k: torch.from_numpy(v[: self.size].copy()) for k, v in self.data.items()}
+        arrays = {k: torch.from_numpy(v[: self.size]) for k, v in self.data.items()}  # views: no second copy
         return {"size": self.size, "pos": self.pos, "texts": self.texts[: self.size], **arrays}
 
     def load_state_dict(self, state: dict) -> None:
@@ -192,7 +193,8 @@ class MASAC(nn.Module):
     def update(self, buffer: ReplayBuffer, rng: np.random.Generator) -> dict[str, float]:
         with buffer.lock:
             idx = buffer.sample(self.s.batch_size, rng)
-            t = {k: torch.as_tensor(buffer.data[k][idx].copy(), device=self.device) for k in ReplayBuffer.FIELDS}
+            t = {k: torch.as_tensor(buffer.data[k][idx], device=self.device) for k in ReplayBuffer.FIELDS}
+            t["hidden"], t["next_hidden"] = t["hidden"].float(), t["next_hidden"].float()
             texts = [text for i in idx[: self.s.prompt_batch] for text in buffer.texts[i]]
         b = len(idx)
         state, next_state = t["features"].flatten(1), t["next_features"].flatten(1)
