@@ -1,0 +1,68 @@
+"""Learner overlapped with simulation vs strict lock-step, during PA-MRL training.
+
+For each scenario, trains PA-MRL (MiniLM, 20 prompt tokens) for `--episodes` episodes twice in the same run,
+lock-step then overlap (same seed, learning from the first step), and reports from each run's timing Parquet:
+  - simulator share: the part of the wall time in which the simulator was computing (from sending the actions to
+    receiving the next observation, plus start-up and warm-up), goal >= 0.9 with overlap;
+  - episodes per hour, and gradient updates per episode.
+Paper scale is slow (tens of seconds per control period), so its episodes are shortened to `--paper-steps` steps.
+
+Run:  .venv/bin/python benchmarks/overlap.py [--scenarios small,paper] [--episodes 3] [--paper-steps 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from pamrl.bridge.scenario import SCENARIO_DIR
+from pamrl.config import TrainConfig
+from pamrl.train import train
+
+
+def scenario_file(name: str, steps: int | None, folder: Path) -> str:
+    if steps is None:
+        return name
+    path = folder / f"{name}-{steps}.yaml"
+    path.write_text(f"extends: {SCENARIO_DIR / (name + '.yaml')}\nname: {name}-{steps}steps\n"
+                    f"control: {{episode_steps: {steps}}}\n")
+    return str(path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenarios", default="small,paper")
+    ap.add_argument("--episodes", type=int, default=3)
+    ap.add_argument("--paper-steps", type=int, default=6)
+    ap.add_argument("--llm", default="minilm")
+    args = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="pamrl-overlap-") as tmp:
+        folder = Path(tmp)
+        for name in args.scenarios.split(","):
+            scen = scenario_file(name, args.paper_steps if name == "paper" else None, folder)
+            for lockstep in (True, False):
+                out = folder / f"{name}-{'lockstep' if lockstep else 'overlap'}"
+                cfg = TrainConfig(scenario=scen, method="pa-mrl", llm=args.llm, episodes=args.episodes, seed=1,
+                                  out=str(out), learning_starts=0, lockstep=lockstep, device="cpu")
+                train(cfg)
+                t = pd.read_parquet(out / "timing")
+                rows.append({"scenario": name, "mode": "lockstep" if lockstep else "overlap",
+                             "episodes": len(t), "steps/episode": int(t["steps"].iloc[0]),
+                             "sim share": t["sim_busy_s"].sum() / t["wall_s"].sum(),
+                             "episodes/hour": 3600 * len(t) / t["wall_s"].sum(),
+                             "updates/episode": t["updates"].mean()})
+    table = pd.DataFrame(rows)
+    print(f"machine: {platform.machine()}, {__import__('os').cpu_count()} CPUs; llm {args.llm}")
+    print(table.round(3).to_string(index=False))
+    for name, g in table.groupby("scenario", sort=False):
+        ratio = g.set_index("mode")["episodes/hour"]
+        print(f"{name}: overlap / lockstep episodes per hour = {ratio['overlap'] / ratio['lockstep']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
