@@ -119,7 +119,6 @@ def run_one(run: dict[str, Any], root: str, test_scenarios: list[str], eval_epis
     from pamrl.train import evaluate, train
 
     torch.set_num_threads(1)  # one CPU per run: the simulator and the learner take turns on it
-    os.environ["PAMRL_PROGRESS"] = "0"
     folder = Path(root) / "runs" / run["run"]
     folder.mkdir(parents=True, exist_ok=True)
     status_file = folder / "status.json"

