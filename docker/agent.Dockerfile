@@ -65,12 +65,15 @@ RUN --mount=type=cache,target=/root/.cache/pip \
 # bridge/schema.json and the scenario files. pip check: every requirement met, except those of the model packages
 # (installed --no-deps on purpose). /out: /opt/pamrl and the few files the editable install adds to the venv.
 FROM deps AS project
+# The build backend of the editable install, pinned (pip's isolated build environment reads PIP_CONSTRAINT).
+ARG SETUPTOOLS_VERSION=84.2.1
 RUN --mount=type=bind,target=/tmp/src --mount=type=cache,target=/root/.cache/pip \
-    cd /tmp/src && mkdir /opt/pamrl \
+    echo "setuptools==${SETUPTOOLS_VERSION}" > /tmp/build-constraints.txt \
+    && cd /tmp/src && mkdir /opt/pamrl \
     && cp -a --parents pyproject.toml README.md bridge/schema.json ns3-scenarios/scenarios \
          $(python -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['tool']['setuptools']['package-dir'].values()))") \
          /opt/pamrl/ \
-    && pip install -q --no-deps -e /opt/pamrl \
+    && PIP_CONSTRAINT=/tmp/build-constraints.txt pip install -q --no-deps -e /opt/pamrl \
     && { pip check > /tmp/pip-check \
          || grep -vE "^($(sed 's/==.*//' /tmp/requirements/models.txt | paste -sd'|')) " /tmp/pip-check | { ! grep .; }; } \
     && python -c "import pamrl.cli, pamrl.simulate, pamrl.bridge.env" \

@@ -38,7 +38,10 @@ fi
 # -- 2. engine ------------------------------------------------------------------------------------------------
 if ! engine_up; then
   command -v docker >/dev/null || cannot "no docker client"
-  as_root true || cannot "starting dockerd needs root or passwordless sudo"
+  if ! as_root true; then
+    [ -S /var/run/docker.sock ] && cannot "an engine runs, but this user may not use it (root or the docker group)"
+    cannot "starting dockerd needs root or passwordless sudo"
+  fi
   if ! pgrep -x dockerd >/dev/null; then
     log "starting dockerd (log: /var/log/pamrl-dockerd.log)"
     # setsid: the daemon outlives this script and the shell that ran it.
