@@ -1,7 +1,7 @@
 # The simulator image: the ns-3 scenario binary, the ns-3.44 shared libraries it loads, libzmq, and the loop that
 # runs one simulator process per episode against the agent (docker/simulator-loop.sh). Build context: the repo root.
 #
-#   docker build -f docker/simulator.Dockerfile -t pamrl-simulator .      (or `docker compose build simulator`)
+#   docker compose build simulator     (BuildKit; or docker buildx build -f docker/simulator.Dockerfile .)
 #
 # Build arguments (defaults are the public images; docker/base-image.sh makes a local stand-in without a registry):
 #   PYTHON_IMAGE  build stage: Debian bookworm with Python 3 (to fetch the ns3 wheel) and apt

