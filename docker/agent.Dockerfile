@@ -20,7 +20,7 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 # ---- requirements: the exact pins this image installs (only a change of these re-runs the installs) ----------
 FROM ${PYTHON_IMAGE} AS requirements
 ARG WITH_TRAINING=1
-ARG TRAINING_PACKAGES="transformers gguf"
+ARG TRAINING_PACKAGES="transformers accelerate gguf"
 SHELL ["/bin/sh", "-eu", "-c"]
 RUN --mount=type=bind,source=pyproject.toml,target=/tmp/pyproject.toml --mount=type=bind,source=scripts,target=/tmp/scripts \
     mkdir /requirements && cd /requirements \
