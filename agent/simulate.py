@@ -31,7 +31,7 @@ def run_heuristic_episode(env: SlicingEnv, policy: str, seed: int, recorder: Epi
         recorder.record(env.step_index, env.time_s, env.kpis, env.qos(), r, env.shares)
         total += float(r.mean())
         bar.update(1)
-        bar.set_postfix(reward=f"{r.mean():.3f}")
+        bar.set_postfix(reward=f"{r.mean():.3f}", refresh=False)
     bar.close()
     return total / max(steps, 1)
 

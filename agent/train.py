@@ -199,7 +199,7 @@ def train(cfg: TrainConfig) -> Path:
             write_timing({"run_id": run_id, "method": cfg.method, "episode": episode, "mode":
                           "overlap" if overlap else "lockstep", "wall_s": wall, "sim_busy_s": sim_busy,
                           "steps": scenario.control.episode_steps, "updates": len(update_rows)}, out)
-            bar.set_postfix(_progress_postfix(recorder.frame()))
+            bar.set_postfix(_progress_postfix(recorder.frame()), refresh=False)
             bar.update(1)
             if (episode + 1) % cfg.checkpoint_every == 0 or episode + 1 == cfg.episodes:
                 save_checkpoint(ckpt_path, cfg, episode, global_step, run_id, agent, buffer, rng)

@@ -97,6 +97,7 @@ class SlicingEnv(ParallelEnv):
         self.step_index = 0
         self.time_s = 0.0
         self.seed_used: int | None = None
+        self._healthy = True  # false after a bridge error: close() then does not wait for another simulator
 
     @functools.lru_cache(maxsize=None)
     def observation_space(self, agent: str) -> spaces.Box:
@@ -109,6 +110,13 @@ class SlicingEnv(ParallelEnv):
     # -- episode ---------------------------------------------------------------------------------------------
 
     def reset(self, seed: int | None = None, options: dict | None = None):
+        try:
+            return self._reset(seed)
+        except BridgeError:
+            self._healthy = False
+            raise
+
+    def _reset(self, seed: int | None):
         if seed is not None:
             self._np_random = np.random.default_rng(seed)
             run = int(seed) + 1
@@ -157,7 +165,11 @@ class SlicingEnv(ParallelEnv):
 
     def step_wait(self):
         """Receives the observation that follows step_async(); returns what step() returns."""
-        final = self._receive_observation()
+        try:
+            final = self._receive_observation()
+        except BridgeError:
+            self._healthy = False
+            raise
         qos = self.qos()
         r = weighted_rewards(qos, self.scenario)
         observations = self._observations()
@@ -175,7 +187,7 @@ class SlicingEnv(ParallelEnv):
 
     def close(self) -> None:
         self._end_episode()
-        if self.attach and self._endpoint is not None:
+        if self.attach and self._endpoint is not None and self._healthy:
             self._dismiss_next_simulator()
         if self._endpoint is not None:
             self._endpoint.close()
