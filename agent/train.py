@@ -61,9 +61,7 @@ def build_agent(cfg: TrainConfig, scenario: Scenario, device: torch.device) -> M
     srm = StateRepresentation(NUM_FEATURES, encoder, latent=cfg.latent, hidden=cfg.hidden)
     if cfg.adapters:
         load_adapters(srm, Path(cfg.adapters), cfg.llm if encoder else None)
-    settings = SacSettings(gamma=cfg.gamma, tau=cfg.tau, lr_actor=cfg.lr_actor, lr_critic=cfg.lr_critic,
-                           lr_prompt=cfg.lr_prompt, batch_size=cfg.batch_size, prompt_batch=cfg.prompt_batch,
-                           cluster_weight=cfg.cluster_weight, hidden=cfg.hidden, actor_sharing=cfg.actor_sharing)
+    settings = SacSettings(**{f.name: getattr(cfg, f.name) for f in dataclasses.fields(SacSettings)})
     return MASAC(srm, scenario.ran.num_dus, NUM_FEATURES, settings, device)
 
 

@@ -25,6 +25,14 @@ def process_gone(pid: int) -> bool:
         return True
 
 
+def handshake_to_first_observation(agent: AgentEndpoint, scenario) -> None:
+    agent.receive(("hello",))
+    agent.reply("setup", scenario=scenario.to_simulator(), seed=1)
+    agent.receive(("ready",))
+    agent.reply("ack")
+    agent.receive(("obs",))
+
+
 def start_simulator(binary, endpoint, timeout_ms):
     return SimulatorProcess([str(binary), f"--connect={endpoint}", f"--timeoutMs={timeout_ms}"])
 
@@ -58,11 +66,7 @@ def test_agent_gone_simulator_exits_by_itself(small_short, simulator_binary):
     agent = AgentEndpoint(endpoint, timeout_s=30)
     sim = start_simulator(simulator_binary, endpoint, timeout_ms=1500)
     try:
-        agent.receive(("hello",))
-        agent.reply("setup", scenario=small_short.to_simulator(), seed=1)
-        agent.receive(("ready",))
-        agent.reply("ack")
-        agent.receive(("obs",))
+        handshake_to_first_observation(agent, small_short)
         agent.close()  # the agent disappears while the simulator waits for its action
         t0 = time.monotonic()
         code = sim.wait(timeout_s=15)
@@ -151,11 +155,7 @@ def test_bad_shares_are_a_protocol_error_in_the_simulator(small_short, simulator
     agent = AgentEndpoint(endpoint, timeout_s=30)
     sim = start_simulator(simulator_binary, endpoint, timeout_ms=5000)
     try:
-        agent.receive(("hello",))
-        agent.reply("setup", scenario=small_short.to_simulator(), seed=1)
-        agent.receive(("ready",))
-        agent.reply("ack")
-        agent.receive(("obs",))
+        handshake_to_first_observation(agent, small_short)
         agent.reply("act", shares=[[0.9, 0.9, 0.9], [0.3, 0.3, 0.4]])
         # The simulator answers with an "error" request and exits.
         with pytest.raises(ProtocolError, match="sums to"):
