@@ -59,6 +59,8 @@ class TrainConfig:
     """learning rate of the critic"""
     lr_prompt: float = 1e-3
     """learning rate of the prompt tokens"""
+    lr_alpha: float = 3e-4
+    """learning rate of the entropy temperature"""
     hidden: int = 128
     """width of actor, critic and adapter layers"""
     latent: int = 64
