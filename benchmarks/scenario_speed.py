@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     print(f"simulator: copy of {find_simulator_binary()} (modified {time.ctime(binary.stat().st_mtime)}); "
           f"taskset: {'-c 0' if shutil.which('taskset') else 'not found, not pinned'}; jemalloc: {jemalloc_path()}")
     scenarios = [load_scenario(name) for name in args.scenarios.split(",")]
-    steps_of = {s.name: [int(x) for x in (args.paper_steps if s.name == "paper" else args.small_steps).split(",")]
+    steps_of = {s.name: [int(x) for x in (args.paper_steps if s.name.startswith("paper") else args.small_steps).split(",")]
                 for s in scenarios}
     files = {}
     for scenario in scenarios:
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
         print(f"{scenario.name}: {scenario.ran.num_dus} DUs, {ues} UEs, {scenario.ran.bandwidth_rbs} RBs; "
               f"warm-up {warmup_s:g} s, episodes of {steps} x {period_s:g} s", flush=True)
         runs: dict[tuple[int, bool], list[tuple[float, float, int]]] = {}
-        for r in range(args.paper_repeats if scenario.name == "paper" else args.repeats):
+        for r in range(args.paper_repeats if scenario.name.startswith("paper") else args.repeats):
             for n in steps:
                 for jemalloc in ((True, False) if r % 2 == 0 else (False, True)):
                     result = run_once(binary, files[scenario.name, n], args.seed, args.shares, jemalloc)
