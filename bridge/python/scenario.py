@@ -57,7 +57,7 @@ class RanConfig(_Strict):
     uplink_power_control: Annotated[bool, Field(description="UE uplink power control (the study is DL)")] = True
     event_scheduler: Annotated[
         Literal["map", "heap", "calendar"], Field(description="ns-3 event queue: speed only, identical results")
-    ] = "calendar"
+    ] = "map"
     hotspot_du: Annotated[int | None, Field(ge=0, le=15, description="DU with more UEs (a hotspot)")] = None
     hotspot_factor: Annotated[float, Field(ge=0, le=20, description="UE-count multiplier at the hotspot DU")] = 3.0
 
