@@ -131,17 +131,19 @@ class ReplayBuffer:
 
 @dataclass(frozen=True)
 class SacSettings:
-    gamma: float = 0.9
-    tau: float = 0.01
-    lr_actor: float = 3e-4
-    lr_critic: float = 1e-3
-    lr_prompt: float = 1e-3
-    lr_alpha: float = 3e-4
-    batch_size: int = 128
-    prompt_batch: int = 4
-    cluster_weight: float = 0.1
-    hidden: int = 128
-    actor_sharing: str = "shared"
+    """The algorithm's settings; values and their reasons live in pamrl.config.TrainConfig (same names)."""
+
+    gamma: float
+    tau: float
+    lr_actor: float
+    lr_critic: float
+    lr_prompt: float
+    lr_alpha: float
+    batch_size: int
+    prompt_batch: int
+    cluster_weight: float
+    hidden: int
+    actor_sharing: str
 
 
 class MASAC(nn.Module):

@@ -257,8 +257,7 @@ class SlicingEnv(ParallelEnv):
             except Exception:  # noqa: BLE001 - the socket may be in any state after a failure; we are closing
                 pass
         if self._process is not None:
-            if self._process.wait(timeout_s=5.0) is None:
-                pass  # still running (agent-side abort mid-episode): killed below
+            self._process.wait(timeout_s=5.0)  # a stopped simulator exits at once; any other is killed here
             self._process.kill()
             self._process = None
 
