@@ -51,6 +51,11 @@ class RanConfig(_Strict):
         int, Field(ge=1, le=1000, description="TTIs between eNB uplink SINR/interference reports; UL only")
     ] = 1
     rlc_buffer_bytes: Annotated[int, Field(ge=1024, le=100_000_000)] = 131072
+    cqi_period_ms: Annotated[
+        Literal[1, 2, 5, 10, 20, 40],
+        Field(description="DL CQI report period of each UE (1: ns-3's ideal every-TTI feedback; "
+                          "3GPP periodic CQI is 2-160 ms)"),
+    ] = 1
     cqi_from_pdsch: Annotated[
         bool, Field(description="DL CQI from PDSCH (data) SINR; false: from PDCCH (control) only, cheaper, coarser")
     ] = True

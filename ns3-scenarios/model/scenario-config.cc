@@ -39,6 +39,7 @@ ScenarioConfig::FromJson(const nlohmann::json& j)
     c.ctrlErrorModel = ran.at("ctrl_error_model").get<bool>();
     c.srsPeriodicityMs = ran.at("srs_periodicity_ms").get<uint32_t>();
     c.ulSinrSamplePeriod = ran.at("ul_sinr_sample_period").get<uint32_t>();
+    c.cqiPeriodMs = ran.at("cqi_period_ms").get<uint32_t>();
     c.rlcBufferBytes = ran.at("rlc_buffer_bytes").get<uint32_t>();
     const auto& control = j.at("control");
     c.periodMs = control.at("period_ms").get<double>();

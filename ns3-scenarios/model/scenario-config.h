@@ -62,6 +62,7 @@ struct ScenarioConfig
     uint32_t srsPeriodicityMs; ///< 0: the smallest standard value that fits the UEs
     uint32_t ulSinrSamplePeriod;
     uint32_t rlcBufferBytes;
+    uint32_t cqiPeriodMs; ///< DL CQI report period of each UE (1: every TTI, ns-3's default)
     // control loop
     double periodMs;
     uint32_t episodeSteps;
