@@ -63,6 +63,10 @@ class RanConfig(_Strict):
     event_scheduler: Annotated[
         Literal["map", "heap", "calendar"], Field(description="ns-3 event queue: speed only, identical results")
     ] = "map"
+    spectrum_channel: Annotated[
+        Literal["batched", "multi-model"],
+        Field(description="spectrum channel: batched (ours: speed only, KPIs bit-identical) or ns-3's multi-model"),
+    ] = "batched"
     hotspot_du: Annotated[int | None, Field(ge=0, le=15, description="DU with more UEs (a hotspot)")] = None
     hotspot_factor: Annotated[float, Field(ge=0, le=20, description="UE-count multiplier at the hotspot DU")] = 3.0
 

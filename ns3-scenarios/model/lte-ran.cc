@@ -1,5 +1,6 @@
 #include "lte-ran.h"
 
+#include "batched-spectrum-channel.h"
 #include "correlated-rayleigh-fading.h"
 
 #include "ns3/boolean.h"
@@ -205,6 +206,9 @@ void
 LteRan::InstallDevices()
 {
     m_lte = CreateObject<LteHelper>();
+    m_lte->SetSpectrumChannelType(m_config.spectrumChannel == "batched"
+                                      ? BatchedSpectrumChannel::GetTypeId().GetName()
+                                      : std::string("ns3::MultiModelSpectrumChannel"));
     m_lte->SetAttribute("PathlossModel", StringValue("ns3::LogDistancePropagationLossModel"));
     m_lte->SetPathlossModelAttribute("Exponent", DoubleValue(m_config.pathlossExponent));
     m_lte->SetPathlossModelAttribute("ReferenceLoss", DoubleValue(kReferenceLossDb));

@@ -55,6 +55,7 @@ struct ScenarioConfig
     bool cqiFromPdsch;
     bool uplinkPowerControl;
     std::string eventScheduler; ///< map | heap | calendar
+    std::string spectrumChannel; ///< batched | multi-model
     int32_t hotspotDu;     ///< DU with more UEs (-1: none)
     double hotspotFactor;  ///< UE-count multiplier of that DU
     bool dataErrorModel;

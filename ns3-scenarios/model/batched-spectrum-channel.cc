@@ -1,0 +1,300 @@
+#include "batched-spectrum-channel.h"
+
+#include "ns3/angles.h"
+#include "ns3/antenna-model.h"
+#include "ns3/isotropic-antenna-model.h"
+#include "ns3/log.h"
+#include "ns3/lte-control-messages.h"
+#include "ns3/lte-spectrum-signal-parameters.h"
+#include "ns3/mobility-model.h"
+#include "ns3/net-device.h"
+#include "ns3/node.h"
+#include "ns3/packet-burst.h"
+#include "ns3/propagation-delay-model.h"
+#include "ns3/propagation-loss-model.h"
+#include "ns3/simulator.h"
+#include "ns3/spectrum-phy.h"
+#include "ns3/spectrum-propagation-loss-model.h"
+#include "ns3/spectrum-transmit-filter.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("BatchedSpectrumChannel");
+NS_OBJECT_ENSURE_REGISTERED(BatchedSpectrumChannel);
+
+TypeId
+BatchedSpectrumChannel::GetTypeId()
+{
+    static TypeId tid = TypeId("ns3::BatchedSpectrumChannel")
+                            .SetParent<SpectrumChannel>()
+                            .SetGroupName("Spectrum")
+                            .AddConstructor<BatchedSpectrumChannel>();
+    return tid;
+}
+
+void
+BatchedSpectrumChannel::DoDispose()
+{
+    m_receivers.clear();
+    m_converters.clear();
+    SpectrumChannel::DoDispose();
+}
+
+void
+BatchedSpectrumChannel::RemoveRx(Ptr<SpectrumPhy> phy)
+{
+    for (auto& [uid, group] : m_receivers)
+    {
+        auto it = std::find(group.phys.begin(), group.phys.end(), phy);
+        if (it != group.phys.end())
+        {
+            group.phys.erase(it);
+            --m_numDevices;
+            return;
+        }
+    }
+}
+
+void
+BatchedSpectrumChannel::AddRx(Ptr<SpectrumPhy> phy)
+{
+    // A PHY that changes its spectrum model (an LTE UE learning the cell's bandwidth) is added again: it moves
+    // to the end of its new model's list, as in the stock channel.
+    RemoveRx(phy);
+    Ptr<const SpectrumModel> model = phy->GetRxSpectrumModel();
+    ModelReceivers& group = m_receivers[model->GetUid()];
+    group.model = model;
+    group.phys.push_back(phy);
+    ++m_numDevices;
+}
+
+std::size_t
+BatchedSpectrumChannel::GetNDevices() const
+{
+    return m_numDevices;
+}
+
+Ptr<NetDevice>
+BatchedSpectrumChannel::GetDevice(std::size_t i) const
+{
+    for (const auto& [uid, group] : m_receivers)
+    {
+        if (i < group.phys.size())
+        {
+            return group.phys[i]->GetDevice();
+        }
+        i -= group.phys.size();
+    }
+    NS_FATAL_ERROR("device index out of range");
+}
+
+const SpectrumConverter*
+BatchedSpectrumChannel::Converter(Ptr<const SpectrumModel> from, Ptr<const SpectrumModel> to)
+{
+    auto key = std::make_pair(from->GetUid(), to->GetUid());
+    auto found = m_converters.find(key);
+    if (found == m_converters.end())
+    {
+        bool orthogonal = from->IsOrthogonal(*to);
+        found = m_converters
+                    .emplace(key, std::make_pair(orthogonal,
+                                                 orthogonal ? SpectrumConverter() : SpectrumConverter(from, to)))
+                    .first;
+    }
+    return found->second.first ? nullptr : &found->second.second;
+}
+
+Ptr<SpectrumSignalParameters>
+BatchedSpectrumChannel::SharedCopy(const Ptr<SpectrumSignalParameters>& tx)
+{
+    // The copy constructors of the LTE signals copy every packet; the stock channel does that per receiver.
+    return tx->Copy();
+}
+
+Ptr<SpectrumSignalParameters>
+BatchedSpectrumChannel::ReceiverCopy(const Ptr<SpectrumSignalParameters>& shared, Ptr<SpectrumValue> psd)
+{
+    Ptr<SpectrumSignalParameters> rx;
+    if (auto data = DynamicCast<LteSpectrumSignalParametersDataFrame>(shared))
+    {
+        auto own = Create<LteSpectrumSignalParametersDataFrame>();
+        own->packetBurst = data->packetBurst;
+        own->ctrlMsgList = data->ctrlMsgList;
+        own->cellId = data->cellId;
+        rx = own;
+    }
+    else if (auto ctrl = DynamicCast<LteSpectrumSignalParametersDlCtrlFrame>(shared))
+    {
+        auto own = Create<LteSpectrumSignalParametersDlCtrlFrame>();
+        own->ctrlMsgList = ctrl->ctrlMsgList;
+        own->cellId = ctrl->cellId;
+        own->pss = ctrl->pss;
+        rx = own;
+    }
+    else if (auto lte = DynamicCast<LteSpectrumSignalParameters>(shared))
+    {
+        auto own = Create<LteSpectrumSignalParameters>();
+        own->packetBurst = lte->packetBurst;
+        rx = own;
+    }
+    else
+    {
+        return shared->Copy(); // any other signal: as the stock channel does (psd replaced below)
+    }
+    rx->duration = shared->duration;
+    rx->txPhy = shared->txPhy;
+    rx->txAntenna = shared->txAntenna;
+    rx->spectrumChannelMatrix = shared->spectrumChannelMatrix;
+    rx->precodingMatrix = shared->precodingMatrix;
+    rx->psd = psd;
+    return rx;
+}
+
+double
+BatchedSpectrumChannel::AntennaGainDb(Ptr<Object> antenna, Ptr<MobilityModel> from, Ptr<MobilityModel> to)
+{
+    auto model = DynamicCast<AntennaModel>(antenna);
+    if (!model)
+    {
+        return 0.0;
+    }
+    if (DynamicCast<IsotropicAntennaModel>(model))
+    {
+        return model->GetGainDb(Angles(0.0, 0.0)); // isotropic: the same gain in every direction
+    }
+    return model->GetGainDb(Angles(from->GetPosition(), to->GetPosition()));
+}
+
+void
+BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
+{
+    NS_ASSERT(txParams->txPhy);
+    NS_ASSERT(txParams->psd);
+    if (!m_txSigParamsTrace.IsEmpty())
+    {
+        m_txSigParamsTrace(txParams->Copy());
+    }
+    Ptr<MobilityModel> txMobility = txParams->txPhy->GetMobility();
+    Ptr<NetDevice> txDevice = txParams->txPhy->GetDevice();
+    Ptr<const SpectrumModel> txModel = txParams->psd->GetSpectrumModel();
+    Ptr<SpectrumSignalParameters> shared;
+
+    std::vector<Delivery> batch;
+    for (auto& [rxUid, group] : m_receivers)
+    {
+        Ptr<const SpectrumValue> converted = txParams->psd;
+        const SpectrumConverter* converter = nullptr;
+        if (rxUid != txModel->GetUid())
+        {
+            converter = Converter(txModel, group.model);
+            if (!converter)
+            {
+                continue; // orthogonal spectra: the signal cannot reach these receivers
+            }
+        }
+        for (const Ptr<SpectrumPhy>& receiver : group.phys)
+        {
+            if (receiver == txParams->txPhy)
+            {
+                continue;
+            }
+            Ptr<NetDevice> rxDevice = receiver->GetDevice();
+            if (rxDevice && txDevice && rxDevice->GetNode()->GetId() == txDevice->GetNode()->GetId())
+            {
+                continue; // antennas of one node: no path loss model covers that
+            }
+            if (m_filter && m_filter->Filter(txParams, receiver))
+            {
+                continue;
+            }
+            if (!shared)
+            {
+                shared = SharedCopy(txParams);
+            }
+            Ptr<SpectrumValue> psd = converter ? converter->Convert(txParams->psd) : txParams->psd->Copy();
+            Delivery delivery{receiver, ReceiverCopy(shared, psd), 0.0};
+            Ptr<MobilityModel> rxMobility = receiver->GetMobility();
+            Time delay(0);
+            if (txMobility && rxMobility)
+            {
+                if (txParams->txAntenna)
+                {
+                    delivery.txAntennaGainDb = AntennaGainDb(txParams->txAntenna, rxMobility, txMobility);
+                }
+                if (m_propagationDelay)
+                {
+                    delay = m_propagationDelay->GetDelay(txMobility, rxMobility);
+                }
+            }
+            if (m_propagationDelay)
+            {
+                // Receivers hear the signal at different times: one event each, as in the stock channel.
+                uint32_t context = rxDevice ? rxDevice->GetNode()->GetId() : Simulator::GetContext();
+                Simulator::ScheduleWithContext(context, delay, &BatchedSpectrumChannel::DeliverAll, this,
+                                               txParams->psd, std::vector<Delivery>{std::move(delivery)});
+            }
+            else
+            {
+                batch.push_back(std::move(delivery));
+            }
+        }
+    }
+    if (!batch.empty())
+    {
+        Simulator::ScheduleNow(&BatchedSpectrumChannel::DeliverAll, this, txParams->psd, std::move(batch));
+    }
+}
+
+void
+BatchedSpectrumChannel::DeliverAll(Ptr<SpectrumValue> txPsd, const std::vector<Delivery>& deliveries)
+{
+    for (const Delivery& delivery : deliveries)
+    {
+        Deliver(txPsd, delivery);
+    }
+}
+
+void
+BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery& d)
+{
+    Ptr<SpectrumSignalParameters> params = d.params;
+    if (params->psd->GetSpectrumModelUid() != d.receiver->GetRxSpectrumModel()->GetUid())
+    {
+        // The receiver changed its spectrum model between transmission and reception.
+        const SpectrumConverter* converter = Converter(txPsd->GetSpectrumModel(), d.receiver->GetRxSpectrumModel());
+        params->psd = converter ? converter->Convert(txPsd) : txPsd;
+    }
+    Ptr<MobilityModel> txMobility = params->txPhy->GetMobility();
+    Ptr<MobilityModel> rxMobility = d.receiver->GetMobility();
+    if (txMobility && rxMobility)
+    {
+        double rxAntennaGainDb = AntennaGainDb(d.receiver->GetAntenna(), txMobility, rxMobility);
+        double pathLossDb = -d.txAntennaGainDb - rxAntennaGainDb;
+        double propagationGainDb = 0.0;
+        if (m_propagationLoss && txMobility->GetPosition() != rxMobility->GetPosition())
+        {
+            propagationGainDb = m_propagationLoss->CalcRxPower(0, txMobility, rxMobility);
+            pathLossDb -= propagationGainDb;
+        }
+        m_gainTrace(txMobility, rxMobility, d.txAntennaGainDb, rxAntennaGainDb, propagationGainDb, pathLossDb);
+        m_pathLossTrace(params->txPhy, d.receiver, pathLossDb);
+        if (pathLossDb > m_maxLossDb)
+        {
+            return; // beyond range
+        }
+        *(params->psd) *= std::pow(10.0, -pathLossDb / 10.0);
+        if (m_spectrumPropagationLoss)
+        {
+            params->psd = m_spectrumPropagationLoss->CalcRxPowerSpectralDensity(params, txMobility, rxMobility);
+        }
+        NS_ABORT_MSG_IF(m_phasedArraySpectrumPropagationLoss && !m_spectrumPropagationLoss,
+                        "BatchedSpectrumChannel does not support phased-array propagation loss models");
+    }
+    d.receiver->StartRx(params);
+}
+
+} // namespace ns3
