@@ -98,7 +98,7 @@ CorrelatedRayleighFading::DoAssignStreams(int64_t stream)
     return 1;
 }
 
-const std::vector<std::vector<float>>&
+const CorrelatedRayleighFading::Traces&
 CorrelatedRayleighFading::TracesFor(Ptr<const SpectrumModel> model) const
 {
     if (m_lastTraces != nullptr && m_lastModel == model->GetUid())
@@ -143,7 +143,9 @@ CorrelatedRayleighFading::TracesFor(Ptr<const SpectrumModel> model) const
             rotation[b * taps + l] = std::polar(1.0, -twoPi * bandHz[b] * delaysNs[l] * 1e-9);
         }
     }
-    std::vector<std::vector<float>> traces(m_numTraces * samples);
+    // One flat block, [trace][sample][band]: a link reads consecutive samples of one trace.
+    const size_t bands = bandHz.size();
+    Traces traces{bands, std::vector<float>(size_t(m_numTraces) * samples * bands)};
     for (uint32_t tr = 0; tr < m_numTraces; ++tr)
     {
         // Per tap, per sinusoid: Doppler shift f_d cos(alpha) and a phase, for the real and imaginary parts.
@@ -170,9 +172,8 @@ CorrelatedRayleighFading::TracesFor(Ptr<const SpectrumModel> model) const
                 // Each of re, im has variance m/2: scale so that E|h_l|^2 = 1.
                 tap[l] = std::complex<double>(re, im) * (amplitude[l] / std::sqrt(double(m)));
             }
-            std::vector<float>& gains = traces[tr * samples + t];
-            gains.resize(bandHz.size());
-            for (size_t b = 0; b < bandHz.size(); ++b)
+            float* gains = &traces.gains[(size_t(tr) * samples + t) * bands];
+            for (size_t b = 0; b < bands; ++b)
             {
                 std::complex<double> h(0, 0);
                 for (size_t l = 0; l < taps; ++l)
@@ -194,8 +195,8 @@ CorrelatedRayleighFading::DoCalcRxPowerSpectralDensity(Ptr<const SpectrumSignalP
                                                        Ptr<const MobilityModel> b) const
 {
     Ptr<SpectrumValue> rx = Copy(params->psd);
-    const auto& traces = TracesFor(rx->GetSpectrumModel());
-    const auto samples = static_cast<uint32_t>(traces.size() / m_numTraces);
+    const Traces& traces = TracesFor(rx->GetSpectrumModel());
+    const auto samples = static_cast<uint32_t>(traces.gains.size() / (traces.bands * m_numTraces));
 
     auto key = PeekPointer(a) < PeekPointer(b) ? LinkKey{PeekPointer(a), PeekPointer(b)}
                                                : LinkKey{PeekPointer(b), PeekPointer(a)};
@@ -207,12 +208,12 @@ CorrelatedRayleighFading::DoCalcRxPowerSpectralDensity(Ptr<const SpectrumSignalP
         link = m_links.emplace(key, drawn).first;
     }
     auto index = static_cast<uint64_t>(Simulator::Now().GetTimeStep() / m_sampleInterval.GetTimeStep());
-    const std::vector<float>& gains =
-        traces[link->second.trace * samples + (index + link->second.offset) % samples];
-    auto value = rx->ValuesBegin();
-    for (size_t band = 0; value != rx->ValuesEnd(); ++value, ++band)
+    const float* gains =
+        &traces.gains[(size_t(link->second.trace) * samples + (index + link->second.offset) % samples) * traces.bands];
+    double* value = &*rx->ValuesBegin();
+    for (size_t band = 0; band < traces.bands; ++band)
     {
-        *value *= gains[band];
+        value[band] *= gains[band];
     }
     return rx;
 }

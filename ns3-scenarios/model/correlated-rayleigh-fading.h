@@ -50,7 +50,14 @@ class CorrelatedRayleighFading : public SpectrumPropagationLossModel
     };
 
     /// Gains [trace][sample][band] for one spectrum model, generated on first use.
-    const std::vector<std::vector<float>>& TracesFor(Ptr<const SpectrumModel> model) const;
+    /// Power gain per band for every sample of every trace, flat: [trace][sample][band].
+    struct Traces
+    {
+        size_t bands;
+        std::vector<float> gains;
+    };
+
+    const Traces& TracesFor(Ptr<const SpectrumModel> model) const;
 
     double m_dopplerHz;
     uint32_t m_numSinusoids;
@@ -70,9 +77,9 @@ class CorrelatedRayleighFading : public SpectrumPropagationLossModel
         }
     };
 
-    mutable std::map<SpectrumModelUid_t, std::vector<std::vector<float>>> m_traces;
+    mutable std::map<SpectrumModelUid_t, Traces> m_traces;
     mutable SpectrumModelUid_t m_lastModel{0};
-    mutable const std::vector<std::vector<float>>* m_lastTraces{nullptr};
+    mutable const Traces* m_lastTraces{nullptr};
     mutable std::unordered_map<LinkKey, Link, LinkKeyHash> m_links;
 };
 

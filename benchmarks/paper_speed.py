@@ -1,0 +1,93 @@
+"""Paper-scale speed, lever by lever: simulated seconds per wall second of each configuration on one core,
+and its ratio to ns-3's defaults measured in the same run.
+
+Run:  .venv/bin/python benchmarks/paper_speed.py [--steps 1,4] [--repeats 2] [--configs all]
+      (defaults take about 10 minutes on a 2-core VM)
+
+What: the standalone binary (one episode, fixed shares applied inside ns-3, no bridge), pinned to CPU 0 with
+`taskset -c 0` when taskset exists, jemalloc preloaded, on the paper scenario (6 DUs, 198 UEs, 100 RBs) with
+the settings of each configuration below. Each configuration runs a short and a long episode (same seed);
+steady speed = (long - short simulated time) / (long - short wall time): the extra control periods alone, with
+all UEs attached and traffic flowing. Runs are interleaved (configurations alternate within a repeat) so that
+drift of the shared machine hits all of them alike; the table shows medians over the repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+from pathlib import Path
+
+from pamrl.bridge.scenario import Scenario, load_scenario
+from pamrl.bridge.simulator import jemalloc_path
+
+from scenario_speed import run_once
+
+# (label, catalog name, ran settings on top of it). The first is the baseline of the ratios.
+CONFIGS = {
+    "ns3-defaults": ("paper", {"spectrum_channel": "multi-model", "cqi_period_ms": 1}),
+    "full": ("paper", {}),  # + our batched spectrum channel (bit-identical KPIs)
+    "lean-cqi1": ("paper+lean", {"cqi_period_ms": 1}),  # + lean UL/control settings, CQI every TTI
+    "lean": ("paper+lean", {}),  # + CQI every 5 ms: the +lean variant as shipped
+    "lean-cqi10": ("paper+lean", {"cqi_period_ms": 10}),
+}
+
+
+def configured(name: str, ran: dict) -> Scenario:
+    scenario = load_scenario(name)
+    return scenario.model_copy(update={"ran": scenario.ran.model_copy(update=ran)})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", default="1,4", help="short,long episode steps")
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--configs", default="all", help=f"comma-separated subset of {', '.join(CONFIGS)}")
+    parser.add_argument("--seed", type=int, default=1, help="ns-3 RngRun")
+    parser.add_argument("--shares", default="0.5,0.3,0.2")
+    args = parser.parse_args()
+    if not jemalloc_path():
+        raise SystemExit("libjemalloc.so.2 not found (apt-get install libjemalloc2)")
+    labels = list(CONFIGS) if args.configs == "all" else args.configs.split(",")
+    short, long = (int(x) for x in args.steps.split(","))
+
+    from pamrl.bridge.simulator import find_simulator_binary
+
+    binary = find_simulator_binary()
+    print(f"simulator: {binary}; one core (taskset -c 0), jemalloc preloaded; seed {args.seed}, shares {args.shares}")
+    with tempfile.TemporaryDirectory(prefix="pamrl-paper-speed-") as folder:
+        files, sim_s = {}, {}
+        for label in labels:
+            name, ran = CONFIGS[label]
+            scenario = configured(name, ran)
+            for n in (short, long):
+                d = scenario.to_simulator()
+                d["control"]["episode_steps"] = n
+                files[label, n] = Path(folder) / f"{label}-{n}.json"
+                files[label, n].write_text(json.dumps(d))
+                sim_s[label, n] = (scenario.control.warmup_ms + n * scenario.control.period_ms) / 1000
+        walls: dict[tuple[str, int], list[float]] = {}
+        for r in range(args.repeats):
+            order = labels if r % 2 == 0 else labels[::-1]
+            for label in order:
+                for n in (short, long):
+                    wall, cpu, rss = run_once(binary, files[label, n], args.seed, args.shares, jemalloc=True)
+                    walls.setdefault((label, n), []).append(wall)
+                    print(f"  {label:13} {n:2d} steps: {wall:7.2f} s wall, {cpu:7.2f} s CPU, {rss} MiB", flush=True)
+
+    print("\npaper scale (6 DUs, 198 UEs, 100 RBs), one core, medians")
+    print(f"{'configuration':14} {'short run s':>11} {'long run s':>10} {'steady: sim s per wall s':>25} "
+          f"{'wall s per sim s':>17} {'vs ' + labels[0]:>18}")
+    base = None
+    for label in labels:
+        w_short = statistics.median(walls[label, short])
+        w_long = statistics.median(walls[label, long])
+        steady = (sim_s[label, long] - sim_s[label, short]) / (w_long - w_short)
+        base = base or steady
+        print(f"{label:14} {w_short:11.2f} {w_long:10.2f} {steady:25.4f} {1 / steady:17.1f} {steady / base:17.2f}x")
+
+
+if __name__ == "__main__":
+    main()
