@@ -108,42 +108,63 @@ BatchedSpectrumChannel::Converter(Ptr<const SpectrumModel> from, Ptr<const Spect
     return found->second.first ? nullptr : &found->second.second;
 }
 
-Ptr<SpectrumSignalParameters>
-BatchedSpectrumChannel::SharedCopy(const Ptr<SpectrumSignalParameters>& tx)
+BatchedSpectrumChannel::SignalKind
+BatchedSpectrumChannel::KindOf(const Ptr<SpectrumSignalParameters>& params)
 {
-    // The copy constructors of the LTE signals copy every packet; the stock channel does that per receiver.
-    return tx->Copy();
+    if (DynamicCast<LteSpectrumSignalParametersDataFrame>(params))
+    {
+        return SignalKind::LteData;
+    }
+    if (DynamicCast<LteSpectrumSignalParametersDlCtrlFrame>(params))
+    {
+        return SignalKind::LteDlCtrl;
+    }
+    if (DynamicCast<LteSpectrumSignalParameters>(params))
+    {
+        return SignalKind::LteOther;
+    }
+    return SignalKind::Other;
 }
 
 Ptr<SpectrumSignalParameters>
-BatchedSpectrumChannel::ReceiverCopy(const Ptr<SpectrumSignalParameters>& shared, Ptr<SpectrumValue> psd)
+BatchedSpectrumChannel::ReceiverCopy(SignalKind kind,
+                                     const Ptr<SpectrumSignalParameters>& shared,
+                                     Ptr<SpectrumValue> psd)
 {
+    // Known LTE signals: a new object that points to the shared packets and control messages (their copy
+    // constructors would copy every packet again). The kind was found once per transmission: no casts here.
     Ptr<SpectrumSignalParameters> rx;
-    if (auto data = DynamicCast<LteSpectrumSignalParametersDataFrame>(shared))
+    switch (kind)
     {
+    case SignalKind::LteData: {
+        const auto* data = static_cast<const LteSpectrumSignalParametersDataFrame*>(PeekPointer(shared));
         auto own = Create<LteSpectrumSignalParametersDataFrame>();
         own->packetBurst = data->packetBurst;
         own->ctrlMsgList = data->ctrlMsgList;
         own->cellId = data->cellId;
         rx = own;
+        break;
     }
-    else if (auto ctrl = DynamicCast<LteSpectrumSignalParametersDlCtrlFrame>(shared))
-    {
+    case SignalKind::LteDlCtrl: {
+        const auto* ctrl = static_cast<const LteSpectrumSignalParametersDlCtrlFrame*>(PeekPointer(shared));
         auto own = Create<LteSpectrumSignalParametersDlCtrlFrame>();
         own->ctrlMsgList = ctrl->ctrlMsgList;
         own->cellId = ctrl->cellId;
         own->pss = ctrl->pss;
         rx = own;
+        break;
     }
-    else if (auto lte = DynamicCast<LteSpectrumSignalParameters>(shared))
-    {
+    case SignalKind::LteOther: {
+        const auto* lte = static_cast<const LteSpectrumSignalParameters*>(PeekPointer(shared));
         auto own = Create<LteSpectrumSignalParameters>();
         own->packetBurst = lte->packetBurst;
         rx = own;
+        break;
     }
-    else
-    {
-        return shared->Copy(); // any other signal: as the stock channel does (psd replaced below)
+    case SignalKind::Other:
+        rx = shared->Copy(); // any other signal: a full copy, as the stock channel makes (psd replaced below)
+        rx->psd = psd;
+        return rx;
     }
     rx->duration = shared->duration;
     rx->txPhy = shared->txPhy;
@@ -157,16 +178,19 @@ BatchedSpectrumChannel::ReceiverCopy(const Ptr<SpectrumSignalParameters>& shared
 double
 BatchedSpectrumChannel::AntennaGainDb(Ptr<Object> antenna, Ptr<MobilityModel> from, Ptr<MobilityModel> to)
 {
-    auto model = DynamicCast<AntennaModel>(antenna);
-    if (!model)
+    if (!antenna)
     {
         return 0.0;
     }
-    if (DynamicCast<IsotropicAntennaModel>(model))
+    // A TypeId comparison instead of a dynamic_cast: this runs twice per receiver of every signal.
+    static const TypeId isotropic = IsotropicAntennaModel::GetTypeId();
+    if (antenna->GetInstanceTypeId() == isotropic)
     {
-        return model->GetGainDb(Angles(0.0, 0.0)); // isotropic: the same gain in every direction
+        // The same gain in every direction: no angles needed.
+        return static_cast<AntennaModel*>(PeekPointer(antenna))->GetGainDb(Angles(0.0, 0.0));
     }
-    return model->GetGainDb(Angles(from->GetPosition(), to->GetPosition()));
+    auto model = DynamicCast<AntennaModel>(antenna);
+    return model ? model->GetGainDb(Angles(from->GetPosition(), to->GetPosition())) : 0.0;
 }
 
 void
@@ -181,7 +205,8 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
     Ptr<MobilityModel> txMobility = txParams->txPhy->GetMobility();
     Ptr<NetDevice> txDevice = txParams->txPhy->GetDevice();
     Ptr<const SpectrumModel> txModel = txParams->psd->GetSpectrumModel();
-    Ptr<SpectrumSignalParameters> shared;
+    Ptr<SpectrumSignalParameters> shared; // the signal's packets, copied once for all receivers
+    const SignalKind kind = KindOf(txParams);
 
     std::vector<Delivery> batch;
     for (auto& [rxUid, group] : m_receivers)
@@ -213,10 +238,10 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             }
             if (!shared)
             {
-                shared = SharedCopy(txParams);
+                shared = txParams->Copy(); // the copy constructors of LTE signals copy every packet
             }
             Ptr<SpectrumValue> psd = converter ? converter->Convert(txParams->psd) : txParams->psd->Copy();
-            Delivery delivery{receiver, ReceiverCopy(shared, psd), 0.0};
+            Delivery delivery{receiver, ReceiverCopy(kind, shared, psd), 0.0};
             Ptr<MobilityModel> rxMobility = receiver->GetMobility();
             Time delay(0);
             if (txMobility && rxMobility)

@@ -59,10 +59,18 @@ class BatchedSpectrumChannel : public SpectrumChannel
     void DeliverAll(Ptr<SpectrumValue> txPsd, const std::vector<Delivery>& deliveries);
     void Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery& delivery);
 
-    /// The signal as the receivers see it: its packets copied once, to be shared by all receivers.
-    static Ptr<SpectrumSignalParameters> SharedCopy(const Ptr<SpectrumSignalParameters>& tx);
+    enum class SignalKind
+    {
+        LteData,
+        LteDlCtrl,
+        LteOther,
+        Other
+    };
+
+    static SignalKind KindOf(const Ptr<SpectrumSignalParameters>& params);
     /// A receiver's own parameters: a new object around the shared packets, with the given psd.
-    static Ptr<SpectrumSignalParameters> ReceiverCopy(const Ptr<SpectrumSignalParameters>& shared,
+    static Ptr<SpectrumSignalParameters> ReceiverCopy(SignalKind kind,
+                                                      const Ptr<SpectrumSignalParameters>& shared,
                                                       Ptr<SpectrumValue> psd);
     /// The converter from one model to another; nullptr when the two are orthogonal.
     const SpectrumConverter* Converter(Ptr<const SpectrumModel> from, Ptr<const SpectrumModel> to);
