@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+
+from pamrl.bridge.env import SlicingEnv
 
 from pamrl.bridge.scenario import Scenario, load_scenario
 from pamrl.bridge.simulator import find_simulator_binary
@@ -19,6 +22,20 @@ def shortened(scenario: Scenario, steps: int, **control) -> Scenario:
     return scenario.model_copy(
         update={"control": scenario.control.model_copy(update={"episode_steps": steps, **control})}
     )
+
+
+def episode_kpis(scenario: Scenario, seed: int, shares=(0.5, 0.3, 0.2)) -> np.ndarray:
+    """One episode with fixed shares: the KPI table after every step, [step, du, slice, kpi]."""
+    env = SlicingEnv(scenario)
+    try:
+        env.reset(seed=seed)
+        tables = []
+        while env.agents:
+            env.step({a: np.asarray(shares, dtype=np.float32) for a in env.agents})
+            tables.append(env.kpis.copy())
+        return np.stack(tables)
+    finally:
+        env.close()
 
 
 @pytest.fixture(scope="session")

@@ -4,28 +4,14 @@ KPIs are bit-identical to those with ns-3's MultiModelSpectrumChannel, at small 
 import numpy as np
 import pytest
 
-from pamrl.bridge.env import SlicingEnv
 from pamrl.bridge.protocol import KPI_NAMES
 from pamrl.bridge.scenario import Scenario, load_scenario
 
-from conftest import shortened
+from conftest import episode_kpis, shortened
 
 
 def with_channel(scenario: Scenario, channel: str) -> Scenario:
     return scenario.model_copy(update={"ran": scenario.ran.model_copy(update={"spectrum_channel": channel})})
-
-
-def kpi_tables(scenario: Scenario, seed: int) -> np.ndarray:
-    env = SlicingEnv(scenario)
-    try:
-        env.reset(seed=seed)
-        tables = []
-        while env.agents:
-            env.step({a: np.array([0.5, 0.3, 0.2], np.float32) for a in env.agents})
-            tables.append(env.kpis.copy())
-        return np.stack(tables)
-    finally:
-        env.close()
 
 
 def test_batched_channel_is_the_default():
@@ -38,8 +24,8 @@ def test_batched_channel_is_the_default():
 )
 def test_batched_channel_gives_bit_identical_kpis(name, steps, simulator_binary):
     scenario = shortened(load_scenario(name), steps)
-    batched = kpi_tables(with_channel(scenario, "batched"), seed=4)
-    stock = kpi_tables(with_channel(scenario, "multi-model"), seed=4)
+    batched = episode_kpis(with_channel(scenario, "batched"), seed=4)
+    stock = episode_kpis(with_channel(scenario, "multi-model"), seed=4)
     thp = KPI_NAMES.index("DRB.UEThpDl")
     assert batched[:, :, :, thp].sum() > 0  # traffic got through: the comparison is not of empty tables
     assert np.array_equal(batched, stock)

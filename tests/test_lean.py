@@ -4,9 +4,10 @@ configuration within the tolerances below, averaged over several seeds."""
 import numpy as np
 import pytest
 
-from pamrl.bridge.env import SlicingEnv
 from pamrl.bridge.protocol import KPI_NAMES
 from pamrl.bridge.scenario import SLICE_NAMES, load_scenario
+
+from conftest import episode_kpis
 
 # relative tolerance per KPI (loss: absolute)
 TOLERANCE = {"DRB.UEThpDl": 0.05, "DRB.RlcSduDelayDl": 0.15, "DRB.RlcSduDelayDl.P95": 0.20, "RRU.PrbUsedDl": 0.05}
@@ -15,18 +16,7 @@ SEEDS = (1, 2, 3)
 
 
 def mean_kpis(name):
-    runs = []
-    for seed in SEEDS:
-        env = SlicingEnv(load_scenario(name))
-        try:
-            env.reset(seed=seed)
-            tables = []
-            while env.agents:
-                env.step({a: np.array([0.5, 0.3, 0.2], np.float32) for a in env.agents})
-                tables.append(env.kpis.copy())
-        finally:
-            env.close()
-        runs.append(np.mean(tables, axis=(0, 1)))  # over steps and DUs -> [slice, kpi]
+    runs = [np.mean(episode_kpis(load_scenario(name), seed), axis=(0, 1)) for seed in SEEDS]  # -> [slice, kpi]
     return np.mean(runs, axis=0)
 
 

@@ -211,7 +211,6 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
     std::vector<Delivery> batch;
     for (auto& [rxUid, group] : m_receivers)
     {
-        Ptr<const SpectrumValue> converted = txParams->psd;
         const SpectrumConverter* converter = nullptr;
         if (rxUid != txModel->GetUid())
         {
@@ -238,7 +237,9 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             }
             if (!shared)
             {
-                shared = txParams->Copy(); // the copy constructors of LTE signals copy every packet
+                // The copy constructors of LTE signals copy every packet: once here, for all receivers. Other
+                // signals get a full copy per receiver (ReceiverCopy), as from the stock channel.
+                shared = kind == SignalKind::Other ? txParams : txParams->Copy();
             }
             Ptr<SpectrumValue> psd = converter ? converter->Convert(txParams->psd) : txParams->psd->Copy();
             Delivery delivery{receiver, ReceiverCopy(kind, shared, psd), 0.0};

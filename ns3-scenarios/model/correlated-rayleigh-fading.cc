@@ -145,7 +145,7 @@ CorrelatedRayleighFading::TracesFor(Ptr<const SpectrumModel> model) const
     }
     // One flat block, [trace][sample][band]: a link reads consecutive samples of one trace.
     const size_t bands = bandHz.size();
-    Traces traces{bands, std::vector<float>(size_t(m_numTraces) * samples * bands)};
+    Traces traces{bands, samples, std::vector<float>(size_t(m_numTraces) * samples * bands)};
     for (uint32_t tr = 0; tr < m_numTraces; ++tr)
     {
         // Per tap, per sinusoid: Doppler shift f_d cos(alpha) and a phase, for the real and imaginary parts.
@@ -196,7 +196,7 @@ CorrelatedRayleighFading::DoCalcRxPowerSpectralDensity(Ptr<const SpectrumSignalP
 {
     Ptr<SpectrumValue> rx = Copy(params->psd);
     const Traces& traces = TracesFor(rx->GetSpectrumModel());
-    const auto samples = static_cast<uint32_t>(traces.gains.size() / (traces.bands * m_numTraces));
+    const uint32_t samples = traces.samples;
 
     auto key = PeekPointer(a) < PeekPointer(b) ? LinkKey{PeekPointer(a), PeekPointer(b)}
                                                : LinkKey{PeekPointer(b), PeekPointer(a)};

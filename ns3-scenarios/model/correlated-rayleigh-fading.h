@@ -54,6 +54,7 @@ class CorrelatedRayleighFading : public SpectrumPropagationLossModel
     struct Traces
     {
         size_t bands;
+        uint32_t samples; ///< per trace
         std::vector<float> gains;
     };
 
