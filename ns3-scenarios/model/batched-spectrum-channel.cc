@@ -187,7 +187,8 @@ BatchedSpectrumChannel::AntennaGainDb(Ptr<Object> antenna, Ptr<MobilityModel> fr
     if (antenna->GetInstanceTypeId() == isotropic)
     {
         // The same gain in every direction: no angles needed.
-        return static_cast<AntennaModel*>(PeekPointer(antenna))->GetGainDb(Angles(0.0, 0.0));
+        static const Angles anyDirection(0.0, 0.0);
+        return static_cast<AntennaModel*>(PeekPointer(antenna))->GetGainDb(anyDirection);
     }
     auto model = DynamicCast<AntennaModel>(antenna);
     return model ? model->GetGainDb(Angles(from->GetPosition(), to->GetPosition())) : 0.0;
