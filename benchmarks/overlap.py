@@ -5,7 +5,8 @@ lock-step then overlap (same seed, learning from the first step), and reports fr
   - simulator share: the part of the wall time in which the simulator was computing (from sending the actions to
     receiving the next observation, plus start-up and warm-up), goal >= 0.9 with overlap;
   - episodes per hour, and gradient updates per episode.
-Paper scale is slow (tens of seconds per control period), so its episodes are shortened to `--paper-steps` steps.
+Paper scale is slow (seconds per control period), so episodes of paper-based scenarios (`paper`, `paper+lean`, ...)
+are shortened to `--paper-steps` steps.
 
 Run:  .venv/bin/python benchmarks/overlap.py [--scenarios small,paper] [--episodes 3] [--paper-steps 6]
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pamrl.bridge.scenario import SCENARIO_DIR
+from pamrl.bridge.scenario import SCENARIO_DIR, VARIANT_DIR
 from pamrl.config import TrainConfig
 from pamrl.train import train
 
@@ -27,8 +28,10 @@ from pamrl.train import train
 def scenario_file(name: str, steps: int | None, folder: Path) -> str:
     if steps is None:
         return name
+    base, *variants = name.split("+")
+    layers = [SCENARIO_DIR / f"{base}.yaml", *(VARIANT_DIR / f"{v}.yaml" for v in variants)]
     path = folder / f"{name}-{steps}.yaml"
-    path.write_text(f"extends: {SCENARIO_DIR / (name + '.yaml')}\nname: {name}-{steps}steps\n"
+    path.write_text(f"extends: [{', '.join(map(str, layers))}]\nname: {name}-{steps}steps\n"
                     f"control: {{episode_steps: {steps}}}\n")
     return str(path)
 
@@ -44,7 +47,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pamrl-overlap-") as tmp:
         folder = Path(tmp)
         for name in args.scenarios.split(","):
-            scen = scenario_file(name, args.paper_steps if name == "paper" else None, folder)
+            scen = scenario_file(name, args.paper_steps if name.startswith("paper") else None, folder)
             for lockstep in (True, False):
                 out = folder / f"{name}-{'lockstep' if lockstep else 'overlap'}"
                 cfg = TrainConfig(scenario=scen, method="pa-mrl", llm=args.llm, episodes=args.episodes, seed=1,
