@@ -1,21 +1,40 @@
 """Our batched spectrum channel (ns3-scenarios/model/batched-spectrum-channel.*) is a speed-up only: with it the
-KPIs are bit-identical to those with ns-3's MultiModelSpectrumChannel, at small and at paper scale."""
+KPIs are bit-identical to those with ns-3's MultiModelSpectrumChannel, at small and at paper scale. That holds
+with `+lean`'s `neighbour_ctrl_frames: false` too (the stock channel delivers every control frame): where the
+scenario allows the setting, nothing that makes a KPI reads the frames it leaves out."""
 
 import numpy as np
 import pytest
 
 from pamrl.bridge.protocol import KPI_NAMES
-from pamrl.bridge.scenario import Scenario, load_scenario
+from pamrl.bridge.scenario import RanConfig, Scenario, load_scenario
+from pydantic import ValidationError
 
 from conftest import episode_kpis, shortened
 
 
 def with_channel(scenario: Scenario, channel: str) -> Scenario:
-    return scenario.model_copy(update={"ran": scenario.ran.model_copy(update={"spectrum_channel": channel})})
+    ran = {"spectrum_channel": channel}
+    if channel == "multi-model":
+        ran["neighbour_ctrl_frames"] = True  # ns-3's channel delivers every frame
+    return scenario.model_copy(update={"ran": scenario.ran.model_copy(update=ran)})
 
 
 def test_batched_channel_is_the_default():
     assert load_scenario("small").ran.spectrum_channel == "batched"
+    assert load_scenario("small").ran.neighbour_ctrl_frames
+    assert not load_scenario("small+lean").ran.neighbour_ctrl_frames
+
+
+@pytest.mark.parametrize(
+    "ran, wrong",
+    [({"ctrl_error_model": True}, "ctrl_error_model"), ({"cqi_from_pdsch": False}, "cqi_from_pdsch"),
+     ({"spectrum_channel": "multi-model"}, "spectrum_channel")],
+)
+def test_leaving_out_neighbour_ctrl_frames_needs_them_unread(ran, wrong):
+    lean = load_scenario("small+lean").ran.model_dump()
+    with pytest.raises(ValidationError, match=f"neighbour_ctrl_frames: false needs {wrong} must be"):
+        RanConfig.model_validate({**lean, **ran})
 
 
 @pytest.mark.parametrize(

@@ -67,8 +67,24 @@ class RanConfig(_Strict):
         Literal["batched", "multi-model"],
         Field(description="spectrum channel: batched (ours: speed only, KPIs bit-identical) or ns-3's multi-model"),
     ] = "batched"
+    neighbour_ctrl_frames: Annotated[
+        bool,
+        Field(description="UEs hear other cells' DL control frames in every subframe (false: only in the 2 of 10 "
+                          "with PSS; needs ctrl_error_model false, cqi_from_pdsch true, the batched channel)"),
+    ] = True
     hotspot_du: Annotated[int | None, Field(ge=0, le=15, description="DU with more UEs (a hotspot)")] = None
     hotspot_factor: Annotated[float, Field(ge=0, le=20, description="UE-count multiplier at the hotspot DU")] = 3.0
+
+    @model_validator(mode="after")
+    def _neighbour_ctrl_frames_unobserved(self) -> RanConfig:
+        # Other cells' control frames only raise the control-channel interference; leaving them out is a speed
+        # setting only where nothing but radio-link-failure detection reads that interference.
+        if not self.neighbour_ctrl_frames:
+            needs = {"ctrl_error_model": False, "cqi_from_pdsch": True, "spectrum_channel": "batched"}
+            wrong = [f"{k} must be {v!r} (is {getattr(self, k)!r})" for k, v in needs.items() if getattr(self, k) != v]
+            if wrong:
+                raise ValueError("neighbour_ctrl_frames: false needs " + "; ".join(wrong))
+        return self
 
     @model_validator(mode="after")
     def _hotspot_exists(self) -> RanConfig:

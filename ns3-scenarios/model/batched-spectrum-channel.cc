@@ -2,10 +2,14 @@
 
 #include "ns3/angles.h"
 #include "ns3/antenna-model.h"
+#include "ns3/boolean.h"
 #include "ns3/isotropic-antenna-model.h"
 #include "ns3/log.h"
+#include "ns3/lte-enb-net-device.h"
 #include "ns3/lte-control-messages.h"
 #include "ns3/lte-spectrum-signal-parameters.h"
+#include "ns3/lte-ue-net-device.h"
+#include "ns3/lte-ue-rrc.h"
 #include "ns3/mobility-model.h"
 #include "ns3/net-device.h"
 #include "ns3/node.h"
@@ -32,7 +36,14 @@ BatchedSpectrumChannel::GetTypeId()
     static TypeId tid = TypeId("ns3::BatchedSpectrumChannel")
                             .SetParent<SpectrumChannel>()
                             .SetGroupName("Spectrum")
-                            .AddConstructor<BatchedSpectrumChannel>();
+                            .AddConstructor<BatchedSpectrumChannel>()
+                            .AddAttribute("NeighbourCtrlFrames",
+                                          "Deliver other cells' DL control frames to UEs in subframes without "
+                                          "PSS (false: only the control error model, PDCCH-based CQI and RLF "
+                                          "detection could tell)",
+                                          BooleanValue(true),
+                                          MakeBooleanAccessor(&BatchedSpectrumChannel::m_neighbourCtrlFrames),
+                                          MakeBooleanChecker());
     return tid;
 }
 
@@ -126,6 +137,32 @@ BatchedSpectrumChannel::KindOf(const Ptr<SpectrumSignalParameters>& params)
     return SignalKind::Other;
 }
 
+bool
+BatchedSpectrumChannel::MustDeliver(SignalKind kind,
+                                     const SpectrumSignalParameters& tx,
+                                     bool zeroPower,
+                                     const Ptr<NetDevice>& rxDevice) const
+{
+    if (kind == SignalKind::LteData && zeroPower)
+    {
+        // An eNB of another cell would only add this signal's zero power to its interference.
+        const auto* enb = dynamic_cast<const LteEnbNetDevice*>(PeekPointer(rxDevice));
+        return !enb || enb->GetCellId() == static_cast<const LteSpectrumSignalParametersDataFrame&>(tx).cellId;
+    }
+    if (kind == SignalKind::LteDlCtrl && !m_neighbourCtrlFrames)
+    {
+        const auto& ctrl = static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(tx);
+        const auto* ue = dynamic_cast<const LteUeNetDevice*>(PeekPointer(rxDevice));
+        if (ctrl.pss || !ue)
+        {
+            return true; // PSS: the UE measures every cell
+        }
+        uint16_t serving = ue->GetRrc()->GetCellId();
+        return serving == 0 || serving == ctrl.cellId; // a UE without a cell is searching: it hears all
+    }
+    return true;
+}
+
 Ptr<SpectrumSignalParameters>
 BatchedSpectrumChannel::ReceiverCopy(SignalKind kind,
                                      const Ptr<SpectrumSignalParameters>& shared,
@@ -208,6 +245,9 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
     Ptr<const SpectrumModel> txModel = txParams->psd->GetSpectrumModel();
     Ptr<SpectrumSignalParameters> shared; // the signal's packets, copied once for all receivers
     const SignalKind kind = KindOf(txParams);
+    const bool zeroPower = std::all_of(txParams->psd->ConstValuesBegin(),
+                                       txParams->psd->ConstValuesEnd(),
+                                       [](double v) { return v == 0.0; });
 
     std::vector<Delivery> batch;
     for (auto& [rxUid, group] : m_receivers)
@@ -231,6 +271,10 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             if (rxDevice && txDevice && rxDevice->GetNode()->GetId() == txDevice->GetNode()->GetId())
             {
                 continue; // antennas of one node: no path loss model covers that
+            }
+            if (!MustDeliver(kind, *txParams, zeroPower, rxDevice))
+            {
+                continue;
             }
             if (m_filter && m_filter->Filter(txParams, receiver))
             {

@@ -23,8 +23,17 @@ namespace ns3
  *  - without a propagation delay model, delivers a transmission to all receivers in one event; this keeps
  *    the order of events: the stock channel's per-receiver events have consecutive ids at the same time,
  *    so nothing can run between them;
- *  - evaluates an isotropic antenna's gain without computing angles.
+ *  - evaluates an isotropic antenna's gain without computing angles;
+ *  - does not deliver a signal of zero power (a UE's PUCCH-only frame: ns-3 sends it with no resource
+ *    blocks) to the eNBs of other cells, for which it would only add zero to their interference.
  * tests/test_channel.py checks that KPIs are bit-identical to those with the stock channel.
+ *
+ * One setting changes what is modelled: with NeighbourCtrlFrames false, a UE hears other cells' control
+ * frames (PDCCH) only in subframes that carry the PSS (its cell measurements), not in the other 8 of 10.
+ * Those frames only raise the control-channel interference, which decides PDCCH decoding errors (the control
+ * error model), the CQI when it is taken from the PDCCH alone, and radio-link-failure detection; the scenario
+ * allows the setting only with the first two off (bridge/python/scenario.py), which leaves RLF detection
+ * seeing the control channel without inter-cell interference.
  */
 class BatchedSpectrumChannel : public SpectrumChannel
 {
@@ -68,6 +77,11 @@ class BatchedSpectrumChannel : public SpectrumChannel
     };
 
     static SignalKind KindOf(const Ptr<SpectrumSignalParameters>& params);
+    /// Whether a receiver on `rxDevice` must get this transmission (see the class comment).
+    bool MustDeliver(SignalKind kind,
+                     const SpectrumSignalParameters& tx,
+                     bool zeroPower,
+                     const Ptr<NetDevice>& rxDevice) const;
     /// A receiver's own parameters: a new object around the shared packets, with the given psd.
     static Ptr<SpectrumSignalParameters> ReceiverCopy(SignalKind kind,
                                                       const Ptr<SpectrumSignalParameters>& shared,
@@ -81,6 +95,8 @@ class BatchedSpectrumChannel : public SpectrumChannel
     std::map<SpectrumModelUid_t, ModelReceivers> m_receivers;
     std::map<std::pair<SpectrumModelUid_t, SpectrumModelUid_t>, std::pair<bool, SpectrumConverter>> m_converters;
     std::size_t m_numDevices{0};
+    bool m_neighbourCtrlFrames{true}; ///< deliver other cells' control frames outside PSS subframes
+
 };
 
 } // namespace ns3

@@ -209,6 +209,10 @@ LteRan::InstallDevices()
     m_lte->SetSpectrumChannelType(m_config.spectrumChannel == "batched"
                                       ? BatchedSpectrumChannel::GetTypeId().GetName()
                                       : std::string("ns3::MultiModelSpectrumChannel"));
+    if (m_config.spectrumChannel == "batched")
+    {
+        m_lte->SetSpectrumChannelAttribute("NeighbourCtrlFrames", BooleanValue(m_config.neighbourCtrlFrames));
+    }
     m_lte->SetAttribute("PathlossModel", StringValue("ns3::LogDistancePropagationLossModel"));
     m_lte->SetPathlossModelAttribute("Exponent", DoubleValue(m_config.pathlossExponent));
     m_lte->SetPathlossModelAttribute("ReferenceLoss", DoubleValue(kReferenceLossDb));

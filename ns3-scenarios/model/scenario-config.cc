@@ -34,6 +34,7 @@ ScenarioConfig::FromJson(const nlohmann::json& j)
     c.uplinkPowerControl = ran.at("uplink_power_control").get<bool>();
     c.eventScheduler = ran.at("event_scheduler").get<std::string>();
     c.spectrumChannel = ran.at("spectrum_channel").get<std::string>();
+    c.neighbourCtrlFrames = ran.at("neighbour_ctrl_frames").get<bool>();
     c.hotspotDu = ran.at("hotspot_du").is_null() ? -1 : ran.at("hotspot_du").get<int32_t>();
     c.hotspotFactor = ran.at("hotspot_factor").get<double>();
     c.dataErrorModel = ran.at("data_error_model").get<bool>();

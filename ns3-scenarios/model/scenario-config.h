@@ -56,6 +56,7 @@ struct ScenarioConfig
     bool uplinkPowerControl;
     std::string eventScheduler; ///< map | heap | calendar
     std::string spectrumChannel; ///< batched | multi-model
+    bool neighbourCtrlFrames;    ///< other cells' DL control frames in subframes without PSS (batched only)
     int32_t hotspotDu;     ///< DU with more UEs (-1: none)
     double hotspotFactor;  ///< UE-count multiplier of that DU
     bool dataErrorModel;
