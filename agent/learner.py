@@ -14,6 +14,7 @@ paused, so resuming works in both modes.
 from __future__ import annotations
 
 import copy
+import os
 import threading
 from typing import Any
 
@@ -53,13 +54,26 @@ class ActingCopy:
             return self.policy.act(features, hidden, deterministic)
 
 
+def lower_own_priority(niceness: int) -> None:
+    """Lowers the calling thread's CPU priority (Linux: niceness is per thread); a no-op where unsupported."""
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, max(niceness, os.getpriority(os.PRIO_PROCESS, tid)))
+    except (AttributeError, OSError):
+        pass
+
+
 class BackgroundLearner:
     """Runs agent.update() in a thread, at most `max_updates_per_step` updates per environment step taken."""
 
     def __init__(self, agent: MASAC, buffer: ReplayBuffer, rng: np.random.Generator, acting: ActingCopy,
-                 max_updates_per_step: int):
+                 max_updates_per_step: int, niceness: int = 19):
         self.agent, self.buffer, self.rng, self.acting = agent, buffer, rng, acting
         self.max_updates_per_step = max_updates_per_step
+        # The agent's decision (prompt -> language model -> actor) is on the simulator's critical path, an update
+        # is not: with a higher niceness the learner thread (and the torch worker threads it starts, which inherit
+        # it) yields the CPU to the decision and still gets every idle cycle while the simulator computes.
+        self.niceness = niceness
         self.rows: list[dict[str, float]] = []
         self.updates = 0
         self.allowed = 0  # updates allowed so far (grows with environment steps)
@@ -75,6 +89,8 @@ class BackgroundLearner:
             self._wake.notify()
 
     def start(self) -> None:
+        if self._thread is not None:
+            return  # already running
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="pamrl-learner", daemon=True)
         self._thread.start()
@@ -96,6 +112,7 @@ class BackgroundLearner:
         return rows
 
     def _run(self) -> None:
+        lower_own_priority(self.niceness)
         try:
             while not self._stop.is_set():
                 with self._wake:

@@ -12,6 +12,7 @@ import dataclasses
 import json
 import os
 import random
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -102,6 +103,33 @@ class Observer:
         return features, texts, hidden, labels
 
 
+class BackgroundReset:
+    """env.reset() in a thread: the simulator starts an episode (process start-up and warm-up, seconds at paper
+    scale) while the main thread saves the last one. Only one thread uses the environment at a time: the main
+    thread touches it again only after join()."""
+
+    def __init__(self, env: SlicingEnv, seed: int):
+        self.started = time.perf_counter()
+        self.took = 0.0
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(env, seed), name="pamrl-reset", daemon=True)
+        self._thread.start()
+
+    def _run(self, env: SlicingEnv, seed: int) -> None:
+        try:
+            env.reset(seed=seed)
+        except BaseException as e:  # noqa: BLE001 - raised again by join() in the main thread
+            self.error = e
+        self.took = time.perf_counter() - self.started
+
+    def join(self, raise_error: bool = True) -> tuple[float, float]:
+        """Waits for the reset; returns when it started and how long the simulator took."""
+        self._thread.join()
+        if self.error is not None and raise_error:
+            raise self.error
+        return self.started, self.took
+
+
 def _progress_postfix(frame: pd.DataFrame) -> dict[str, str]:
     per_slice = frame.groupby("slice")["qos"].mean()
     ret = frame.groupby(["step", "du"])["reward"].first().groupby("du").sum().mean()
@@ -140,16 +168,19 @@ def train(cfg: TrainConfig) -> Path:
     env = SlicingEnv(scenario, endpoint=cfg.endpoint or None, attach=cfg.attach, timeout_s=cfg.timeout)
     overlap = agent is not None and not cfg.lockstep
     acting = ActingCopy(agent) if overlap else agent
-    learner = BackgroundLearner(agent, buffer, rng, acting, cfg.overlap_update_cap) if overlap else None
+    learner = (BackgroundLearner(agent, buffer, rng, acting, cfg.overlap_update_cap, cfg.learner_niceness)
+               if overlap else None)
     observer = Observer(env, acting)
     bar = progress(total=cfg.episodes, initial=start_episode, desc=f"train {cfg.method}", unit="episode")
+    next_reset: BackgroundReset | None = None
     try:
         for episode in range(start_episode, cfg.episodes):
             recorder = EpisodeRecorder(info, episode)
             update_rows: list[dict] = []
-            started = time.perf_counter()
-            env.reset(seed=episode_seed(cfg, episode))
-            sim_busy = time.perf_counter() - started  # start-up and warm-up are simulator time
+            if next_reset is None:
+                next_reset = BackgroundReset(env, episode_seed(cfg, episode))
+            started, sim_busy = next_reset.join()  # start-up and warm-up are simulator time
+            next_reset = None
             if learner is not None and global_step >= cfg.learning_starts:
                 learner.start()
             features, texts, hidden, labels = observer.look()
@@ -187,10 +218,17 @@ def train(cfg: TrainConfig) -> Path:
                 global_step += 1
                 steps.update(1)
             steps.close()
+            if episode + 1 < cfg.episodes:
+                # The simulator starts the next episode while this one is saved (and the learner's update in
+                # flight ends): neither is then on the simulator's critical path. Any excess shows in the next
+                # episode's wall time, as its wait for the reset.
+                next_reset = BackgroundReset(env, episode_seed(cfg, episode + 1))
+                wall = next_reset.started - started
             if learner is not None:
                 learner.pause()  # checkpoints and metrics are taken with the learner at rest
                 update_rows += [{"global_step": global_step, **row} for row in learner.take_rows()]
-            wall = time.perf_counter() - started
+            if next_reset is None:
+                wall = time.perf_counter() - started
             recorder.write(out)
             write_updates([{"run_id": run_id, "method": cfg.method, "episode": episode, **row} for row in update_rows],
                           out, episode)
@@ -201,9 +239,13 @@ def train(cfg: TrainConfig) -> Path:
             bar.update(1)
             if (episode + 1) % cfg.checkpoint_every == 0 or episode + 1 == cfg.episodes:
                 save_checkpoint(ckpt_path, cfg, episode, global_step, run_id, agent, buffer, rng)
+            if learner is not None and next_reset is not None and global_step >= cfg.learning_starts:
+                learner.start()  # updates it is still owed run while the simulator starts the next episode
     finally:
         if learner is not None:
             learner.pause()
+        if next_reset is not None:
+            next_reset.join(raise_error=False)  # the environment is used by one thread at a time
         bar.close()
         env.close()
     return out

@@ -4,7 +4,8 @@ For each scenario, trains PA-MRL (MiniLM, 20 prompt tokens) for `--episodes` epi
 lock-step then overlap (same seed, learning from the first step), and reports from each run's timing Parquet:
   - simulator share: the part of the wall time in which the simulator was computing (from sending the actions to
     receiving the next observation, plus start-up and warm-up), goal >= 0.9 with overlap;
-  - episodes per hour, and gradient updates per episode.
+  - episodes per hour, and gradient updates per episode;
+and a third run, overlap with the learner thread at normal priority (`--learner-niceness 0`).
 Paper scale is slow (seconds per control period), so episodes of paper-based scenarios (`paper`, `paper+lean`, ...)
 are shortened to `--paper-steps` steps.
 
@@ -23,6 +24,11 @@ import pandas as pd
 from pamrl.bridge.scenario import SCENARIO_DIR, VARIANT_DIR
 from pamrl.config import TrainConfig
 from pamrl.train import train
+
+
+# (label, lockstep, learner niceness): the default overlap lowers the learner thread's priority; "overlap-nice0"
+# shows what that is worth.
+MODES = [("lockstep", True, 0), ("overlap-nice0", False, 0), ("overlap", False, TrainConfig.learner_niceness)]
 
 
 def scenario_file(name: str, steps: int | None, folder: Path) -> str:
@@ -48,13 +54,14 @@ def main() -> None:
         folder = Path(tmp)
         for name in args.scenarios.split(","):
             scen = scenario_file(name, args.paper_steps if name.startswith("paper") else None, folder)
-            for lockstep in (True, False):
-                out = folder / f"{name}-{'lockstep' if lockstep else 'overlap'}"
+            for mode, lockstep, niceness in MODES:
+                out = folder / f"{name}-{mode}"
                 cfg = TrainConfig(scenario=scen, method="pa-mrl", llm=args.llm, episodes=args.episodes, seed=1,
-                                  out=str(out), learning_starts=0, lockstep=lockstep, device="cpu")
+                                  out=str(out), learning_starts=0, lockstep=lockstep, learner_niceness=niceness,
+                                  device="cpu")
                 train(cfg)
                 t = pd.read_parquet(out / "timing")
-                rows.append({"scenario": name, "mode": "lockstep" if lockstep else "overlap",
+                rows.append({"scenario": name, "mode": mode,
                              "episodes": len(t), "steps/episode": int(t["steps"].iloc[0]),
                              "sim share": t["sim_busy_s"].sum() / t["wall_s"].sum(),
                              "episodes/hour": 3600 * len(t) / t["wall_s"].sum(),

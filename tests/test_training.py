@@ -102,3 +102,37 @@ def test_bad_flags_fail_clearly(tmp_path, capsys, flags, message):
     code = cli(["train", "--out", str(tmp_path), "--episodes", "1", "--method", "pa-mrl", *flags])
     assert code == 2
     assert message in capsys.readouterr().err
+
+
+def test_learner_thread_lowers_only_its_own_priority():
+    import os
+    import threading
+
+    from pamrl.learner import lower_own_priority
+
+    seen = {}
+
+    def learner_thread():
+        lower_own_priority(7)
+        seen["learner"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    t = threading.Thread(target=learner_thread)
+    t.start()
+    t.join()
+    assert seen["learner"] == max(7, before)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # the acting thread keeps its own
+
+
+def test_background_reset_raises_its_failure_in_the_main_thread():
+    from pamrl.bridge.errors import BridgeError
+    from pamrl.train import BackgroundReset
+
+    class SimulatorThatFailsToStart:  # the subject here is the failure: a reset that raises
+        def reset(self, seed):
+            raise BridgeError(f"simulator exited during start-up (seed {seed})")
+
+    pending = BackgroundReset(SimulatorThatFailsToStart(), seed=3)
+    with pytest.raises(BridgeError, match="seed 3"):
+        pending.join()
+    assert pending.join(raise_error=False)[1] >= 0  # the finally path: no raise, the timing still there
