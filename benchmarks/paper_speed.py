@@ -3,6 +3,8 @@ and its ratio to ns-3's defaults measured in the same run.
 
 Run:  .venv/bin/python benchmarks/paper_speed.py [--steps 1,4] [--repeats 2] [--configs all]
       (defaults take about 10 minutes on a 2-core VM)
+      .venv/bin/python benchmarks/paper_speed.py --instructions [--steps 1,3] [--configs ...]
+      (instruction counts under callgrind instead of wall time: deterministic; ~10 minutes per run at paper scale)
 
 What: the standalone binary (one episode, fixed shares applied inside ns-3, no bridge), pinned to CPU 0 with
 `taskset -c 0` when taskset exists, jemalloc preloaded, on the paper scenario (6 DUs, 198 UEs, 100 RBs) with
@@ -16,7 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
+import shutil
 import statistics
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -49,6 +55,10 @@ def main() -> None:
     parser.add_argument("--configs", default="all", help=f"comma-separated subset of {', '.join(CONFIGS)}")
     parser.add_argument("--seed", type=int, default=1, help="ns-3 RngRun")
     parser.add_argument("--shares", default="0.5,0.3,0.2")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions under valgrind's callgrind instead of timing (deterministic: "
+                             "immune to the noise of a shared VM, blind to memory stalls; ~40x slower, one run "
+                             "per configuration and length, two at a time)")
     args = parser.parse_args()
     if not jemalloc_path():
         raise SystemExit("libjemalloc.so.2 not found (apt-get install libjemalloc2)")
@@ -58,7 +68,8 @@ def main() -> None:
     from pamrl.bridge.simulator import find_simulator_binary
 
     binary = find_simulator_binary()
-    print(f"simulator: {binary}; one core (taskset -c 0), jemalloc preloaded; seed {args.seed}, shares {args.shares}")
+    how = "callgrind instruction counts" if args.instructions else "one core (taskset -c 0)"
+    print(f"simulator: {binary}; {how}, jemalloc preloaded; seed {args.seed}, shares {args.shares}")
     with tempfile.TemporaryDirectory(prefix="pamrl-paper-speed-") as folder:
         files, sim_s = {}, {}
         for label in labels:
@@ -70,6 +81,9 @@ def main() -> None:
                 files[label, n] = Path(folder) / f"{label}-{n}.json"
                 files[label, n].write_text(json.dumps(d))
                 sim_s[label, n] = (scenario.control.warmup_ms + n * scenario.control.period_ms) / 1000
+        if args.instructions:
+            report_instructions(binary, files, sim_s, labels, short, long, args)
+            return
         walls: dict[tuple[str, int], list[float]] = {}
         for r in range(args.repeats):
             order = labels if r % 2 == 0 else labels[::-1]
@@ -89,6 +103,42 @@ def main() -> None:
         steady = (sim_s[label, long] - sim_s[label, short]) / (w_long - w_short)
         base = base or steady
         print(f"{label:14} {w_short:11.2f} {w_long:10.2f} {steady:25.4f} {1 / steady:17.1f} {steady / base:17.2f}x")
+
+
+def count_instructions(binary: Path, resolved: Path, seed: int, shares: str) -> subprocess.Popen:
+    """Starts one standalone episode under callgrind; its stderr ends with the instruction count."""
+    argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={resolved.with_suffix('.callgrind')}",
+            str(binary), f"--scenario={resolved}", f"--seed={seed}", f"--shares={shares}",
+            f"--out={resolved.with_suffix('.out.json')}"]
+    env = dict(os.environ, LD_PRELOAD=jemalloc_path())
+    return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            cwd=tempfile.gettempdir())
+
+
+def report_instructions(binary: Path, files: dict, sim_s: dict, labels: list[str], short: int, long: int,
+                        args: argparse.Namespace) -> None:
+    if not shutil.which("valgrind"):
+        raise SystemExit("valgrind not found (apt-get install valgrind)")
+    jobs = [(label, n) for label in labels for n in (short, long)]
+    counts: dict[tuple[str, int], int] = {}
+    parallel = max(1, min(2, os.cpu_count() or 1))
+    for i in range(0, len(jobs), parallel):
+        running = {job: count_instructions(binary, files[job], args.seed, args.shares) for job in jobs[i:i + parallel]}
+        for job, proc in running.items():
+            _, err = proc.communicate()
+            found = re.search(r"Collected : (\d+)", err)
+            if proc.returncode != 0 or not found:
+                raise RuntimeError(f"callgrind run of {job} failed:\n{err[-2000:]}")
+            counts[job] = int(found.group(1))
+            print(f"  {job[0]:13} {job[1]:2d} steps: {counts[job] / 1e9:8.2f} G instructions", flush=True)
+    print("\npaper scale (6 DUs, 198 UEs, 100 RBs), instructions (callgrind)")
+    print(f"{'configuration':14} {'short run G':>11} {'long run G':>10} {'steady: G per sim s':>20} {'vs ' + labels[0]:>18}")
+    base = None
+    for label in labels:
+        steady = (counts[label, long] - counts[label, short]) / (sim_s[label, long] - sim_s[label, short]) / 1e9
+        base = base or steady
+        print(f"{label:14} {counts[label, short] / 1e9:11.2f} {counts[label, long] / 1e9:10.2f} {steady:20.2f} "
+              f"{base / steady:17.2f}x")
 
 
 if __name__ == "__main__":
