@@ -96,7 +96,6 @@ class BatchedSpectrumChannel : public SpectrumChannel
     std::map<std::pair<SpectrumModelUid_t, SpectrumModelUid_t>, std::pair<bool, SpectrumConverter>> m_converters;
     std::size_t m_numDevices{0};
     bool m_neighbourCtrlFrames{true}; ///< deliver other cells' control frames outside PSS subframes
-
 };
 
 } // namespace ns3
