@@ -13,6 +13,8 @@ Grid file (YAML):
   episodes: 10                 # training episodes per run
   eval_episodes: 2
   train: {learning_starts: 40} # any other `pamrl train` setting, for every run
+  method_train:                # per-method settings over `train` and `episodes` (e.g. a fixed rule needs no
+    equal: {episodes: 5}       # long "training"; best-static's episodes are its search budget)
 
 Each run owns a folder (out/runs/<run>/: its training output, evaluations, log.txt, status.json) and its own
 private ipc:// endpoint, so runs never collide. Re-running an interrupted grid skips finished runs and resumes
@@ -59,6 +61,7 @@ class Grid(BaseModel):
     episodes: int = Field(default=10, ge=1)
     eval_episodes: int = Field(default=2, ge=0)
     train: dict[str, Any] = {}
+    method_train: dict[str, dict[str, Any]] = {}
 
 
 def load_grid(path: Path) -> Grid:
@@ -72,9 +75,12 @@ def load_grid(path: Path) -> Grid:
     if bad:
         raise ValueError(f"{path}: unknown methods {bad}; allowed: {', '.join(METHODS)}")
     known = {f.name for f in dataclasses.fields(TrainConfig)}
-    extra = set(grid.train) - known
+    extra = set(grid.train).union(*grid.method_train.values()) - known
     if extra:
         raise ValueError(f"{path}: unknown train settings {sorted(extra)}")
+    stray = set(grid.method_train) - set(grid.methods)
+    if stray:
+        raise ValueError(f"{path}: method_train names methods not in the grid: {sorted(stray)}")
     for s in {*grid.train_scenarios, *grid.test_scenarios}:
         load_scenario(s)  # a bad scenario fails here, before any run starts
     return grid
@@ -83,8 +89,9 @@ def load_grid(path: Path) -> Grid:
 def expand(grid: Grid) -> list[dict[str, Any]]:
     """One dict per run: its id and its TrainConfig fields (out is filled in by the runner)."""
     runs = []
-    for method in grid.methods:
-        for scenario in grid.train_scenarios:
+    # scenario-major: with a budget that cannot finish the grid, one scenario's comparison completes first
+    for scenario in grid.train_scenarios:
+        for method in grid.methods:
             for seed in grid.seeds:
                 tokens = grid.prompt_tokens if method == "pa-mrl" else [0]
                 llms = grid.llms if method in LLM_METHODS else ["-"]
@@ -93,7 +100,7 @@ def expand(grid: Grid) -> list[dict[str, Any]]:
                         run_id = f"{method}_{scenario}_s{seed}" + (f"_t{k}" if method == "pa-mrl" else "") + (
                             f"_{llm.replace('/', '-')}" if llm != "-" else "")
                         cfg = {**grid.train, "method": method, "scenario": scenario, "seed": seed,
-                               "episodes": grid.episodes, "prompt_tokens": k}
+                               "episodes": grid.episodes, "prompt_tokens": k, **grid.method_train.get(method, {})}
                         if llm != "-":
                             cfg["llm"] = llm
                         runs.append({"run": run_id, "config": cfg, "train_scenario": scenario, "method": method,

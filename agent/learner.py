@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from pamrl.masac import MASAC, ReplayBuffer
+from pamrl.masac import MASAC
+from pamrl.replay import ReplayBuffer
 
 
 class ActingCopy:

@@ -7,17 +7,20 @@ Read top to bottom: the policy distribution on the simplex, the networks, the re
   fixed 0 third logit; its log-density includes the Jacobian of that map).
 - A centralised twin-Q critic (the near-RT RIC) sees the global state (every DU's numeric features) and the joint
   action, and outputs one Q value per DU (each DU has its own reward). Target critics by Polyak averaging.
-- Entropy temperature alpha is learned towards target entropy -(number of free logits).
+- Entropy temperature alpha is learned towards a target entropy, measured on the free logits (`entropy_space`;
+  why: see simplex_sample), starting from `init_alpha`. Rewards are multiplied by `reward_scale` in the critic's
+  targets only (metrics keep the [0, 1] reward).
 - Replay keeps raw KPIs, QoS and shares (enough to rebuild the prompts and features), and the language model's
   pooled hidden state computed when the step was taken. Critic targets reuse that stored state; the actor update
   recomputes it for `prompt_batch` sampled transitions with the current prompt tokens, so RL gradients (plus the
-  semantic-clustering loss) reach the prompt tokens, and writes the fresh states back.
+  semantic-clustering loss) reach the prompt tokens, and writes the fresh states back; it does so on every
+  `prompt_every`-th update (the others train actor and adapters on the stored states), which is what makes a
+  PA-MRL update affordable on a CPU.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,9 +28,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from pamrl.bridge.scenario import SLICE_NAMES
+from pamrl.replay import ReplayBuffer
 from pamrl.srm import StateRepresentation, mlp, semantic_clustering_loss
 
-NUM_SLICES = 3
+NUM_SLICES = len(SLICE_NAMES)
 FREE_LOGITS = NUM_SLICES - 1
 LOG_STD_MIN, LOG_STD_MAX = -5.0, 1.0
 
@@ -35,16 +40,35 @@ LOG_STD_MIN, LOG_STD_MAX = -5.0, 1.0
 # --- policy distribution on the simplex -----------------------------------------------------------------------
 
 
-def simplex_sample(mean: torch.Tensor, log_std: torch.Tensor, deterministic: bool = False):
-    """Logistic-normal sample: shares [.., 3] and their log-density [..]."""
+ENTROPY_SPACES = ("logits", "shares")
+
+
+def simplex_sample(mean: torch.Tensor, log_std: torch.Tensor, deterministic: bool = False,
+                   entropy_space: str = "logits"):
+    """Logistic-normal sample: shares [.., 3] and the log-density [..] that the entropy term uses.
+
+    entropy_space "logits": the density of the Gaussian on the free logits z. SAC then works on z as its action
+    (the environment maps z to shares), and the entropy bonus is the same wherever the mean sits.
+    entropy_space "shares": the density of the shares on the simplex, i.e. the Gaussian's minus the log-Jacobian
+    of z -> shares, sum_k log share_k. That term is largest at the uniform point, so the entropy bonus pulls the
+    policy's mean towards equal shares by up to alpha * 0.4 nats per step between [1/3]*3 and [0.6, 0.2, 0.2]
+    more than the rewards there differ (0.1 per step on `small`): the policy never leaves the centre.
+    """
     std = log_std.exp()
     z = mean if deterministic else mean + std * torch.randn_like(mean)
     logits = torch.cat([z, torch.zeros_like(z[..., :1])], dim=-1)
     shares = logits.softmax(dim=-1)
-    log_normal = (-0.5 * ((z - mean) / std) ** 2 - log_std - 0.5 * math.log(2 * math.pi)).sum(-1)
-    # |det d(shares_1..K-1)/dz| = prod_k shares_k for the additive logistic map.
-    log_prob = log_normal - shares.clamp_min(1e-12).log().sum(-1)
+    log_prob = (-0.5 * ((z - mean) / std) ** 2 - log_std - 0.5 * math.log(2 * math.pi)).sum(-1)
+    if entropy_space == "shares":
+        # |det d(shares_1..K-1)/dz| = prod_k shares_k for the additive logistic map.
+        log_prob = log_prob - shares.clamp_min(1e-12).log().sum(-1)
     return shares, log_prob
+
+
+def _mean_shares(mean: torch.Tensor) -> torch.Tensor:
+    """The deterministic shares of a batch of mean logits [..., 2], averaged over everything but the slice."""
+    logits = torch.cat([mean, torch.zeros_like(mean[..., :1])], dim=-1).detach()
+    return logits.softmax(dim=-1).reshape(-1, NUM_SLICES).mean(0)
 
 
 # --- networks ---------------------------------------------------------------------------------------------------
@@ -80,52 +104,6 @@ class TwinCritic(nn.Module):
         return self.q1(x), self.q2(x)
 
 
-# --- replay -------------------------------------------------------------------------------------------------------
-
-
-class ReplayBuffer:
-    """Transitions of all DUs at once. Arrays are plain numpy (saved in checkpoints as tensors)."""
-
-    FIELDS = ("features", "hidden", "actions", "rewards", "next_features", "next_hidden", "labels")
-
-    def __init__(self, capacity: int, num_dus: int, num_features: int, hidden_size: int):
-        self.capacity, self.size, self.pos = capacity, 0, 0
-        h = max(hidden_size, 1)
-        self.data = {
-            "features": np.zeros((capacity, num_dus, num_features), np.float32),
-            # LLM states in half precision: at paper scale they are most of the buffer's memory
-            "hidden": np.zeros((capacity, num_dus, h), np.float16),
-            "actions": np.zeros((capacity, num_dus, NUM_SLICES), np.float32),
-            "rewards": np.zeros((capacity, num_dus), np.float32),
-            "next_features": np.zeros((capacity, num_dus, num_features), np.float32),
-            "next_hidden": np.zeros((capacity, num_dus, h), np.float16),
-            "labels": np.zeros((capacity, num_dus), np.int64),
-        }
-        self.texts: list[list[str]] = [[] for _ in range(capacity)]  # the prompts of `features`, one per DU
-        self.lock = threading.Lock()  # the acting loop adds while a background learner samples
-
-    def add(self, texts: list[str], **row: np.ndarray) -> None:
-        with self.lock:
-            for k in self.FIELDS:
-                self.data[k][self.pos] = row[k]
-            self.texts[self.pos] = texts
-            self.pos = (self.pos + 1) % self.capacity
-            self.size = min(self.size + 1, self.capacity)
-
-    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        return rng.integers(0, self.size, size=n)
-
-    def state_dict(self) -> dict:
-        arrays = {k: torch.from_numpy(v[: self.size]) for k, v in self.data.items()}  # views: no second copy
-        return {"size": self.size, "pos": self.pos, "texts": self.texts[: self.size], **arrays}
-
-    def load_state_dict(self, state: dict) -> None:
-        self.size, self.pos = int(state["size"]), int(state["pos"])
-        for k in self.FIELDS:
-            self.data[k][: self.size] = state[k].numpy()
-        self.texts[: self.size] = [list(t) for t in state["texts"]]
-
-
 # --- the algorithm ------------------------------------------------------------------------------------------------
 
 
@@ -141,9 +119,14 @@ class SacSettings:
     lr_alpha: float
     batch_size: int
     prompt_batch: int
+    prompt_every: int
     cluster_weight: float
     hidden: int
     actor_sharing: str
+    entropy_space: str
+    init_alpha: float
+    target_entropy: float
+    reward_scale: float
 
 
 class MASAC(nn.Module):
@@ -155,8 +138,9 @@ class MASAC(nn.Module):
         self.critic = TwinCritic(num_dus * num_features, num_dus, s.hidden)
         self.critic_target = TwinCritic(num_dus * num_features, num_dus, s.hidden)
         self.critic_target.load_state_dict(self.critic.state_dict())
-        self.log_alpha = nn.Parameter(torch.zeros(()))
-        self.target_entropy = -float(FREE_LOGITS)
+        self.log_alpha = nn.Parameter(torch.tensor(math.log(s.init_alpha)))
+        self.num_updates = 0  # updates done; the prompt tokens learn on every `prompt_every`-th
+        self.target_entropy = s.target_entropy
         self.to(device)
         adapters = [p for m in srm.adapters().values() for p in m.parameters()]
         self.actor_opt = torch.optim.Adam(list(self.actor.parameters()) + adapters, lr=s.lr_actor)
@@ -182,7 +166,7 @@ class MASAC(nn.Module):
         """features [num_dus, F], hidden [num_dus, H] -> shares [num_dus, 3]."""
         rep = self._rep(torch.as_tensor(features[None], device=self.device), torch.as_tensor(hidden[None], device=self.device))
         mean, log_std = self.actor(rep)
-        shares, _ = simplex_sample(mean, log_std, deterministic)
+        shares, _ = simplex_sample(mean, log_std, deterministic, self.s.entropy_space)
         return shares[0].cpu().numpy()
 
     def _rep(self, features: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
@@ -205,9 +189,9 @@ class MASAC(nn.Module):
         # critic: y_i = r_i + gamma * (min Q'_i(s', a') - alpha log pi_i(a'_i | o'_i)); slicing never terminates.
         with torch.no_grad():
             mean, log_std = self.actor(self._rep(t["next_features"], t["next_hidden"]))
-            next_actions, next_logp = simplex_sample(mean, log_std)
+            next_actions, next_logp = simplex_sample(mean, log_std, entropy_space=self.s.entropy_space)
             q1_t, q2_t = self.critic_target(next_state, next_actions)
-            target = t["rewards"] + self.s.gamma * (torch.min(q1_t, q2_t) - alpha * next_logp)
+            target = self.s.reward_scale * t["rewards"] + self.s.gamma * (torch.min(q1_t, q2_t) - alpha * next_logp)
         q1, q2 = self.critic(state, t["actions"])
         critic_loss = F.mse_loss(q1, target) + F.mse_loss(q2, target)
         self.critic_opt.zero_grad()
@@ -217,26 +201,27 @@ class MASAC(nn.Module):
         # actor (+ adapters, + prompt tokens through a freshly recomputed sub-batch): alpha log pi - min Q
         hidden = t["hidden"]
         cluster_loss = torch.zeros((), device=self.device)
-        prompt = self.prompt_parameters()
+        prompt = self.prompt_parameters() if self.num_updates % self.s.prompt_every == 0 else []
+        self.num_updates += 1
         if prompt:
             m = min(self.s.prompt_batch, b)
             live = self.srm.text_hidden(texts).reshape(m, self.num_dus, -1)
             with buffer.lock:
-                buffer.data["hidden"][idx[:m]] = live.detach().cpu().numpy()  # refresh the stored states
+                buffer.refresh_hidden(idx[:m], live.detach().cpu().numpy())  # refresh the stored states
             hidden = torch.cat([live, hidden[m:]], dim=0)
             if self.s.cluster_weight > 0:
                 z = self.srm.fc2(live.reshape(m * self.num_dus, -1))
                 cluster_loss = semantic_clustering_loss(z, t["labels"][:m].reshape(-1))
         mean, log_std = self.actor(self._rep(t["features"], hidden))
-        actions, logp = simplex_sample(mean, log_std)
+        actions, logp = simplex_sample(mean, log_std, entropy_space=self.s.entropy_space)
         q1_pi, q2_pi = self.critic(state, actions)
         actor_loss = (alpha * logp - torch.min(q1_pi, q2_pi)).mean()
         self.actor_opt.zero_grad()
-        if self.prompt_opt is not None:
+        if prompt:
             self.prompt_opt.zero_grad()
         (actor_loss + self.s.cluster_weight * cluster_loss).backward()
         self.actor_opt.step()
-        if self.prompt_opt is not None:
+        if prompt:
             self.prompt_opt.step()
         self.critic.zero_grad(set_to_none=True)  # the actor loss must not leave gradients in the critic
 
@@ -256,6 +241,11 @@ class MASAC(nn.Module):
             "charts/alpha": alpha.item(),
             "charts/entropy": -logp.mean().item(),
             "charts/q": torch.min(q1, q2).mean().item(),
+            "charts/q_target": target.mean().item(),
+            "charts/log_std": log_std.mean().item(),
+            # where the policy's mean sits on the simplex (softmax of the mean logits), averaged over the batch:
+            # a policy that learns moves these away from 1/3
+            **{f"charts/mean_share_{k}": v for k, v in zip(SLICE_NAMES, _mean_shares(mean).tolist())},
         }
 
     # checkpoints ------------------------------------------------------------------------------------------------
@@ -272,6 +262,7 @@ class MASAC(nn.Module):
             "actor_opt": self.actor_opt.state_dict(),
             "critic_opt": self.critic_opt.state_dict(),
             "alpha_opt": self.alpha_opt.state_dict(),
+            "num_updates": torch.tensor(self.num_updates),
         }
         if self.prompt_opt is not None:
             state["prompt_opt"] = self.prompt_opt.state_dict()
@@ -290,5 +281,6 @@ class MASAC(nn.Module):
         self.actor_opt.load_state_dict(state["actor_opt"])
         self.critic_opt.load_state_dict(state["critic_opt"])
         self.alpha_opt.load_state_dict(state["alpha_opt"])
+        self.num_updates = int(state.get("num_updates", torch.tensor(0)))
         if self.prompt_opt is not None:
             self.prompt_opt.load_state_dict(state["prompt_opt"])

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pamrl.bridge.protocol import KPI_NAMES
+from pamrl.bridge.reward import targets_met
 from pamrl.bridge.scenario import SLICE_NAMES
 
 
@@ -36,6 +37,7 @@ class EpisodeRecorder:
     def record(self, step: int, time_s: float, kpis: np.ndarray, qos: np.ndarray, rewards: np.ndarray,
                shares: np.ndarray) -> None:
         """kpis [du, slice, kpi] of the period that `shares` [du, slice] governed; qos [du, slice]; rewards [du]."""
+        met = targets_met(qos)
         for du in range(kpis.shape[0]):
             for s, slice_name in enumerate(SLICE_NAMES):
                 row = {
@@ -50,6 +52,7 @@ class EpisodeRecorder:
                     "slice": slice_name,
                     "share": float(shares[du, s]),
                     "qos": float(qos[du, s]),
+                    "qos_met": bool(met[du, s]),
                     "reward": float(rewards[du]),
                 }
                 row.update({name: float(kpis[du, s, k]) for k, name in enumerate(KPI_NAMES)})
@@ -76,6 +79,6 @@ def write_updates(rows: list[dict[str, Any]], out_dir: Path, episode: int) -> No
 
 def summarise(steps: pd.DataFrame) -> pd.DataFrame:
     """Mean per slice over all steps and DUs of the key KPIs, for printing."""
-    cols = ["qos", "share", "DRB.UEThpDl", "DRB.OfferedLoadDl", "DRB.RlcSduDelayDl.P95", "DRB.PacketLossRateDl",
+    cols = ["qos", "qos_met", "share", "DRB.UEThpDl", "DRB.OfferedLoadDl", "DRB.RlcSduDelayDl.P95", "DRB.PacketLossRateDl",
             "RRU.PrbUsedDl"]
     return steps.groupby("slice", sort=False)[cols].mean()

@@ -1,13 +1,18 @@
 """The informal prompt: one DU's KPIs of the last control period as text, and the same state as numbers.
 
-Template (one clause per slice, in slice order; rates to 2 significant digits, so near-identical states read alike):
+Templates (one clause per slice, in slice order; rates to 2 significant digits, so near-identical states read
+alike), chosen by the `prompt_style` setting:
 
-  eMBB QoS {qos:.0%}, {thp:.2g} of {offered:.2g} Mbps, delay {p95:.0f} ms, target {target:.0f}, loss {loss:.0%},
-  share {share:.0%}. URLLC ... mMTC ... Worst {worst}.
+  compact (default):  eMBB QoS {qos:.0%}, share {share:.0%}, served {thp/offered:.0%}, delay {p95/target:.0%}.
+                      URLLC ... mMTC ... Worst {worst}.                                       (about 60 MiniLM tokens)
+  full:               eMBB QoS {qos:.0%}, {thp:.2g} of {offered:.2g} Mbps, delay {p95:.0f} ms, target {target:.0f},
+                      loss {loss:.0%}, share {share:.0%}. URLLC ... mMTC ... Worst {worst}.  (about 100 tokens)
 
-It is kept short (about 90 MiniLM tokens for three slices) because the language model's cost grows with its
-length and it runs for every DU at every decision; the DU, its user counts, PRB use, active UEs and SINR are in the
-numeric view only.
+Short because the language model's cost grows with the prompt's length and it runs for every DU at every decision
+and, with gradients, in every prompt-token update: `compact` states throughput and delay relative to demand and
+target (one number each: "2.5 of 3.5 Mbps" is 7 word pieces, "served 71%" 3) and leaves out the loss ratio (it is
+inside the QoS level, and in the numeric view). The DU, its user counts, PRB use, active UEs and
+SINR are in the numeric view only.
 
 The numeric view (`numeric_features`) feeds the adapter Fc1: per slice, the same KPIs scaled to O(1) (log1p for
 rates and delays, fractions for PRBs and UEs, SINR/30), the QoS level, and the share in force.
@@ -26,11 +31,22 @@ FEATURES_PER_SLICE = 11
 NUM_FEATURES = FEATURES_PER_SLICE * len(SLICE_NAMES)
 
 
-def informal_prompt(kpis: np.ndarray, qos: np.ndarray, shares: np.ndarray, scenario: Scenario) -> str:
-    """kpis [slice, kpi], qos [slice], shares [slice] of one DU -> its prompt."""
+PROMPT_STYLES = ("compact", "full")
+
+
+def informal_prompt(kpis: np.ndarray, qos: np.ndarray, shares: np.ndarray, scenario: Scenario,
+                    style: str = "compact") -> str:
+    """kpis [slice, kpi], qos [slice], shares [slice] of one DU -> its prompt (`style`: see the module doc)."""
     parts = []
     for s, name in enumerate(SLICE_NAMES):
         k = kpis[s]
+        if style == "compact":
+            offered = k[_K["DRB.OfferedLoadDl"]]
+            served = k[_K["DRB.UEThpDl"]] / offered if offered > 0 else 1.0
+            delay = k[_K["DRB.RlcSduDelayDl.P95"]] / scenario.slice(name).qos.delay_ms
+            parts.append(f"{_LABEL[name]} QoS {qos[s]:.0%}, share {shares[s]:.0%}, served {min(served, 9.99):.0%}, "
+                         f"delay {min(delay, 9.99):.0%}.")
+            continue
         parts.append(
             f"{_LABEL[name]} QoS {qos[s]:.0%}, {k[_K['DRB.UEThpDl']]:.2g} of {k[_K['DRB.OfferedLoadDl']]:.2g} Mbps, "
             f"delay {k[_K['DRB.RlcSduDelayDl.P95']]:.0f} ms, target {scenario.slice(name).qos.delay_ms:.0f}, "

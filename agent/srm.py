@@ -22,9 +22,11 @@ def mlp(inp: int, hidden: int, out: int) -> nn.Sequential:
 
 
 class StateRepresentation(nn.Module):
-    def __init__(self, num_features: int, encoder: PromptedEncoder | None, latent: int = 64, hidden: int = 128):
+    def __init__(self, num_features: int, encoder: PromptedEncoder | None, latent: int = 64, hidden: int = 128,
+                 prompt_style: str = "compact"):
         super().__init__()
         self.encoder = encoder
+        self.prompt_style = prompt_style  # the informal prompt's template (prompt.py)
         self.fc1 = mlp(num_features, hidden, latent)
         self.fc2 = mlp(encoder.hidden_size, hidden, latent) if encoder is not None else None
         self.out_dim = latent * (2 if encoder is not None else 1)

@@ -2,8 +2,9 @@
 
 One episode = one simulator run of `control.episode_steps` control periods. Checkpoints are written at episode
 boundaries and hold everything needed to continue bit for bit on CPU: networks, prompt tokens, adapters,
-optimisers, the replay buffer and every random state. A resumed run restarts after the last checkpointed episode
-and rewrites that episode's Parquet files onwards, so no metric row is lost or duplicated.
+optimisers, the replay buffer (as chunk files under replay/, only what changed is rewritten: replay.py) and every
+random state. A resumed run restarts after the last checkpointed episode and rewrites that episode's Parquet files
+onwards, so no metric row is lost or duplicated; a lost simulator does the same by itself (train()).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import dataclasses
 import json
 import os
 import random
+import sys
 import threading
 import time
 import uuid
@@ -23,18 +25,23 @@ import torch
 from pamrl.progress import progress
 
 from pamrl.bridge.env import SlicingEnv
+from pamrl.bridge.errors import PeerTimeout, SimulatorDied
 from pamrl.bridge.reward import rewards as compute_rewards
 from pamrl.bridge.scenario import SLICE_NAMES, Scenario, load_scenario, resolved_json
-from pamrl.config import TrainConfig
+from pamrl.best_static import FixedShares, search_best_static
+from pamrl.config import TrainConfig, config_from_checkpoint
 from pamrl.heuristics import HEURISTICS
 from pamrl.language_model import PromptedEncoder, load_language_model
 from pamrl.learner import ActingCopy, BackgroundLearner
-from pamrl.masac import MASAC, ReplayBuffer, SacSettings
+from pamrl.masac import MASAC, SacSettings
+from pamrl.replay import ReplayBuffer
 from pamrl.metrics import EpisodeRecorder, RunInfo, write_updates
 from pamrl.prompt import NUM_FEATURES, informal_prompt, numeric_features
 from pamrl.srm import StateRepresentation
 
 CHECKPOINT = "checkpoint.pt"
+REPLAY_DIR = "replay"  # the replay buffer's chunk files, named by the checkpoint (replay.py)
+EVAL_SEED_BASE = 10**6  # evaluation episode e runs ns-3 seed EVAL_SEED_BASE + e + 1, for every method alike
 QOS_MET = 0.9  # a slice "meets its QoS" at this level; the semantic labels of the clustering loss use it
 
 
@@ -59,7 +66,7 @@ def build_agent(cfg: TrainConfig, scenario: Scenario, device: torch.device) -> M
     if cfg.method in ("pa-mrl", "llm-frozen"):
         lm = load_language_model(cfg.llm, device, cfg.trust_remote_code)
         encoder = PromptedEncoder(lm, cfg.num_prompt_tokens, max_text_tokens=256, seed=cfg.seed)
-    srm = StateRepresentation(NUM_FEATURES, encoder, latent=cfg.latent, hidden=cfg.hidden)
+    srm = StateRepresentation(NUM_FEATURES, encoder, latent=cfg.latent, hidden=cfg.hidden, prompt_style=cfg.prompt_style)
     if cfg.adapters:
         load_adapters(srm, Path(cfg.adapters), cfg.llm if encoder else None)
     settings = SacSettings(**{f.name: getattr(cfg, f.name) for f in dataclasses.fields(SacSettings)})
@@ -85,6 +92,7 @@ class Observer:
         policy = agent.policy if isinstance(agent, ActingCopy) else agent
         self.uses_llm = policy is not None and policy.srm.uses_llm
         self.learns_prompt = policy is not None and bool(policy.prompt_parameters())
+        self.style = policy.srm.prompt_style if policy is not None else None
 
     def look(self):
         env = self.env
@@ -93,7 +101,8 @@ class Observer:
         labels = ((qos >= QOS_MET) * (1 << np.arange(len(SLICE_NAMES)))).sum(axis=1)
         texts, hidden = [], np.zeros((len(features), 1), np.float32)
         if self.agent is not None and self.uses_llm:
-            texts = [informal_prompt(env.kpis[du], qos[du], env.shares[du], env.scenario) for du in range(len(features))]
+            texts = [informal_prompt(env.kpis[du], qos[du], env.shares[du], env.scenario, self.style)
+                     for du in range(len(features))]
             frozen = not self.learns_prompt
             if frozen and self._cache is not None and self._cache[0] == texts:
                 hidden = self._cache[1]  # frozen prompt: the state depends on the text alone
@@ -137,27 +146,66 @@ def _progress_postfix(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def train(cfg: TrainConfig) -> Path:
+    """Trains; a simulator that dies or goes silent mid-episode (crash, OOM, kill -9, hang) costs that episode only:
+    its partial data is discarded, the run goes back to its last checkpoint (as --resume would; with the default
+    checkpoint every episode, the end of the previous episode) and carries on with a fresh simulator, at most
+    `max_sim_restarts` times. Each restart is logged to stderr and to out/restarts.jsonl. In lock-step a run with a
+    restart ends bit for bit where the same run without one ends."""
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     scenario = load_scenario(cfg.scenario)
+    if cfg.method == "best-static":
+        return train_best_static(cfg, scenario, out)
+    run_id = uuid.uuid4().hex[:12]
+    if cfg.resume and (out / CHECKPOINT).exists():
+        run_id = _checkpoint_run_id(out / CHECKPOINT) or run_id
+    restarts = 0
+    while True:
+        try:
+            return _train(cfg, scenario, out, run_id, restarted=restarts > 0)
+        except (SimulatorDied, PeerTimeout) as e:
+            restarts += 1
+            if restarts > cfg.max_sim_restarts:
+                raise
+            ckpt = out / CHECKPOINT
+            back_to = (torch.load(ckpt, map_location="cpu", weights_only=True)["episode"]
+                       if ckpt.exists() and _checkpoint_run_id(ckpt) == run_id else None)
+            entry = {"time": time.time(), "restart": restarts, "error": f"{type(e).__name__}: {e}",
+                     "resumes_after_episode": back_to}
+            with open(out / "restarts.jsonl", "a") as f:
+                f.write(json.dumps(entry) + "\n")
+            where = "the start" if back_to is None else f"the checkpoint after episode {back_to}"
+            print(f"pamrl train: simulator lost ({entry['error']}); restart {restarts} of {cfg.max_sim_restarts} "
+                  f"from {where}", file=sys.stderr, flush=True)
+
+
+def _checkpoint_run_id(path: Path) -> str | None:
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)["run_id"]
+    except (OSError, RuntimeError, KeyError):
+        return None
+
+
+def _train(cfg: TrainConfig, scenario: Scenario, out: Path, run_id: str, restarted: bool) -> Path:
+    """One attempt at the run. `restarted`: after a lost simulator, continue from this run's own checkpoint."""
     device = pick_device(cfg.device)
     rng = seed_everything(cfg.seed)
     agent = build_agent(cfg, scenario, device) if cfg.learned else None
     hidden_size = agent.srm.encoder.hidden_size if agent is not None and agent.srm.uses_llm else 1
     buffer = ReplayBuffer(cfg.buffer_size, scenario.ran.num_dus, NUM_FEATURES, hidden_size)
-    start_episode, global_step, run_id = 0, 0, uuid.uuid4().hex[:12]
+    start_episode, global_step = 0, 0
 
     ckpt_path = out / CHECKPOINT
-    if cfg.resume and ckpt_path.exists():
+    if (cfg.resume or restarted) and ckpt_path.exists() and _checkpoint_run_id(ckpt_path) == run_id:
         ckpt = torch.load(ckpt_path, map_location=device, weights_only=True)
         saved = ckpt["config"]
         for key in ("method", "llm", "prompt_tokens", "seed", "scenario"):
             if saved[key] != getattr(cfg, key):
                 raise ValueError(f"--resume: checkpoint has {key}={saved[key]!r}, this run {getattr(cfg, key)!r}")
-        start_episode, global_step, run_id = ckpt["episode"] + 1, ckpt["global_step"], ckpt["run_id"]
+        start_episode, global_step = ckpt["episode"] + 1, ckpt["global_step"]
         if agent is not None:
             agent.load_trainable_state(ckpt["agent"])
-            buffer.load_state_dict(ckpt["buffer"])
+            buffer.load(out / REPLAY_DIR, ckpt["buffer"])
         rng.bit_generator.state = ckpt["rng"]["numpy"]
         torch.set_rng_state(ckpt["rng"]["torch"])
         random.setstate(ckpt["rng"]["python"])
@@ -251,6 +299,33 @@ def train(cfg: TrainConfig) -> Path:
     return out
 
 
+def train_best_static(cfg: TrainConfig, scenario: Scenario, out: Path) -> Path:
+    """`--method best-static`: searches the best fixed shares on the training seeds (best_static.py); its
+    checkpoint holds them. A finished search is not run again (--resume)."""
+    ckpt_path = out / CHECKPOINT
+    if cfg.resume and ckpt_path.exists():
+        return out
+    (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=1))
+    (out / "scenario.json").write_text(resolved_json(scenario))
+    run_id = uuid.uuid4().hex[:12]
+    info = RunInfo(run_id=run_id, method=cfg.method, scenario=scenario.name, seed=cfg.seed)
+    per_du = cfg.static_per_du == "true" or (cfg.static_per_du == "auto" and scenario.ran.hotspot_du is not None)
+    seeds = [episode_seed(cfg, e) for e in range(cfg.static_search_episodes)]
+    shares, score, table = search_best_static(
+        scenario, seeds, cfg.episodes, cfg.static_grid_step, per_du, info, out,
+        lambda: SlicingEnv(scenario, endpoint=cfg.endpoint or None, attach=cfg.attach, timeout_s=cfg.timeout))
+    table.assign(run_id=run_id).to_parquet(out / "search.parquet", index=False)
+    state = {"config": dataclasses.asdict(cfg), "episode": int(table["candidate"].max()), "global_step": 0,
+             "run_id": run_id, "static_shares": torch.as_tensor(shares, dtype=torch.float64),
+             "static_search_return": torch.as_tensor(score, dtype=torch.float64)}
+    tmp = ckpt_path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, ckpt_path)
+    print(f"best-static on {scenario.name}: shares per DU {np.round(shares, 3).tolist()}, "
+          f"search return {score.mean():.3f} (training seeds {seeds})")
+    return out
+
+
 def write_timing(row: dict, out: Path) -> None:
     """Per-episode wall time and the part of it the simulator was computing (`timing/episode-000012.parquet`)."""
     path = Path(out) / "timing" / f"episode-{row['episode']:06d}.parquet"
@@ -269,40 +344,49 @@ def save_checkpoint(path: Path, cfg: TrainConfig, episode: int, global_step: int
     }
     if agent is not None:
         state["agent"] = agent.trainable_state()
-        state["buffer"] = buffer.state_dict()
+        state["buffer"] = buffer.save(path.parent / REPLAY_DIR, tag=f"e{episode:06d}")
     tmp = path.with_suffix(".tmp")
     torch.save(state, tmp)
     os.replace(tmp, path)  # a crash while saving never leaves a half-written checkpoint
+    if agent is not None:
+        ReplayBuffer.prune(path.parent / REPLAY_DIR, state["buffer"])
 
 
 def evaluate(checkpoint: Path, scenario_file: str, episodes: int, out: Path, baseline: str | None = None,
              device: str = "auto") -> pd.DataFrame:
     """Runs the saved policy (deterministic: the mean action) and optionally a heuristic on the same seeds."""
     ckpt = torch.load(checkpoint, map_location="cpu", weights_only=True)
-    cfg = TrainConfig(**{**ckpt["config"], "scenario": scenario_file, "device": device})
+    cfg = config_from_checkpoint(ckpt["config"], scenario=scenario_file, device=device)
     scenario = load_scenario(scenario_file)
     dev = pick_device(cfg.device)
     seed_everything(cfg.seed)
-    agent = None
+    agent, fixed = None, None
     if cfg.learned:
         agent = build_agent(cfg, scenario, dev)
         if scenario.ran.num_dus != agent.num_dus:
             raise ValueError(f"checkpoint was trained with {agent.num_dus} DUs; scenario {scenario.name} has "
                              f"{scenario.ran.num_dus}")
         agent.load_trainable_state(ckpt["agent"])
+    elif cfg.method == "best-static":
+        shares = ckpt["static_shares"].numpy()
+        if shares.shape[0] != scenario.ran.num_dus:
+            raise ValueError(f"best-static shares are for {shares.shape[0]} DUs; scenario {scenario.name} has "
+                             f"{scenario.ran.num_dus}")
+        fixed = FixedShares(shares)
     frames = []
     methods = [(cfg.method, agent)] + ([(baseline, None)] if baseline else [])
     for method, policy in methods:
         info = RunInfo(run_id=f"eval-{ckpt['run_id']}", method=method, scenario=scenario.name, seed=cfg.seed)
         env = SlicingEnv(scenario, timeout_s=cfg.timeout)
         observer = Observer(env, policy)
+        choose = fixed if method == cfg.method and fixed is not None else HEURISTICS.get(method)
         try:
             for episode in progress(range(episodes), desc=f"evaluate {method}", unit="episode"):
                 recorder = EpisodeRecorder(info, episode)
-                env.reset(seed=10**6 + episode)
+                env.reset(seed=EVAL_SEED_BASE + episode)
                 while env.agents:
                     if policy is None:
-                        actions = HEURISTICS[method](env.kpis)
+                        actions = choose(env.kpis)
                     else:
                         features, _, hidden, _ = observer.look()
                         actions = policy.act(features, hidden, deterministic=True)
@@ -317,9 +401,13 @@ def evaluate(checkpoint: Path, scenario_file: str, episodes: int, out: Path, bas
 
 
 def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per method: mean episode return (per DU) and mean QoS level per slice."""
+    """Per method: mean episode return (per DU), mean QoS level per slice, and the QoS satisfaction rate per slice
+    (share of control periods in which the slice met all its targets)."""
     ret = (frame.groupby(["method", "episode", "step", "du"])["reward"].first()
            .groupby(["method", "episode", "du"]).sum().groupby("method").mean().rename("return"))
     qos = frame.pivot_table(index="method", columns="slice", values="qos", aggfunc="mean")[list(SLICE_NAMES)]
     qos.columns = [f"QoS {c}" for c in qos.columns]
-    return pd.concat([ret, qos], axis=1)
+    met = frame.assign(qos_met=frame["qos_met"].astype(float)).pivot_table(
+        index="method", columns="slice", values="qos_met", aggfunc="mean")[list(SLICE_NAMES)]
+    met.columns = [f"sat {c}" for c in met.columns]
+    return pd.concat([ret, qos, met], axis=1)

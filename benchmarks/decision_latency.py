@@ -6,9 +6,11 @@ prompts, one batched forward of the frozen language model with the soft prompt, 
 Update step: one MASAC update (critic + actor + prompt tokens through `prompt_batch` recomputed transitions +
 temperature) on a filled replay buffer.
 
-Run:  .venv/bin/python benchmarks/decision_latency.py [--llms minilm smollm2] [--device cpu|cuda]
+Run:  .venv/bin/python benchmarks/decision_latency.py [--variants masac minilm-before minilm smollm2] [--device cpu|cuda]
+`*-before` variants use the settings PA-MRL had before prompt_every and the compact prompt (full prompt, 4
+transitions recomputed in every update), so one run shows the ratio.
 On CUDA the language model runs in bf16. `gpt2-arch`/hub ids work too; for ORANSight-size timing without its
-weights use --llm qwen1.5b-arch (Qwen2.5-1.5B architecture from its config, random weights: speed does not
+weights use --variants qwen1.5b-arch (Qwen2.5-1.5B architecture from its config, random weights: speed does not
 depend on the weights).
 """
 
@@ -25,7 +27,7 @@ from pamrl.bridge.protocol import KPI_NAMES
 from pamrl.bridge.reward import qos_levels
 from pamrl.bridge.scenario import load_scenario
 from pamrl.config import TrainConfig
-from pamrl.masac import ReplayBuffer
+from pamrl.replay import ReplayBuffer
 from pamrl.prompt import NUM_FEATURES, informal_prompt, numeric_features
 from pamrl.train import build_agent
 
@@ -50,7 +52,7 @@ def realistic_kpis(rng: np.random.Generator, num_dus: int) -> np.ndarray:
 def decide(agent, scenario, kpis, shares):
     qos = qos_levels(kpis, scenario)
     features = numeric_features(kpis, qos, shares, scenario.ran.bandwidth_rbs)
-    texts = [informal_prompt(kpis[du], qos[du], shares[du], scenario) for du in range(len(kpis))]
+    texts = [informal_prompt(kpis[du], qos[du], shares[du], scenario, agent.srm.prompt_style) for du in range(len(kpis))]
     hidden = agent.hidden_of(texts) if agent.srm.uses_llm else np.zeros((len(kpis), 1), np.float32)
     return agent.act(features, hidden)
 
@@ -87,12 +89,25 @@ def qwen_arch_agent(cfg, scenario, device):
         train_mod.load_language_model = original
 
 
+# (label, method, llm, settings): the last PA-MRL settings before this benchmark's issue, then today's defaults.
+VARIANTS = {
+    "masac": ("masac", "minilm", {}),
+    "minilm-before": ("pa-mrl", "minilm", {"prompt_style": "full", "prompt_batch": 4, "prompt_every": 1}),
+    "minilm": ("pa-mrl", "minilm", {}),
+    "minilm-compact": ("pa-mrl", "minilm", {"prompt_every": 1}),
+    "minilm-every4-b2": ("pa-mrl", "minilm", {"prompt_every": 4, "prompt_batch": 2}),
+    "smollm2-before": ("pa-mrl", "smollm2", {"prompt_style": "full", "prompt_batch": 4, "prompt_every": 1}),
+    "smollm2": ("pa-mrl", "smollm2", {}),
+}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--llms", nargs="+", default=["minilm", "smollm2"])
+    ap.add_argument("--variants", nargs="+", default=["masac", "minilm-before", "minilm", "smollm2"],
+                    help=f"what to measure: {', '.join(VARIANTS)}, qwen1.5b-arch, or any --llm name (today's defaults)")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--repeats", type=int, default=200)
-    ap.add_argument("--updates", type=int, default=20)
+    ap.add_argument("--updates", type=int, default=40)
     ap.add_argument("--prompt-tokens", type=int, default=20)
     args = ap.parse_args()
     device = torch.device(args.device)
@@ -100,13 +115,14 @@ def main() -> None:
     rng = np.random.default_rng(0)
     print(f"machine: {platform.processor() or platform.machine()}, torch threads {torch.get_num_threads()}, "
           f"device {device}{' (' + torch.cuda.get_device_name() + ')' if device.type == 'cuda' else ''}")
-    print(f"scenario: paper ({scenario.ran.num_dus} DUs); prompt tokens {args.prompt_tokens}")
-    print(f"{'model':<16}{'decision median ms':>20}{'decision p99 ms':>18}{'update median ms':>18}{'update p99 ms':>16}")
-    for name in ["(masac, no LLM)"] + args.llms:
-        method = "masac" if name.startswith("(") else "pa-mrl"
-        cfg = TrainConfig(method=method, llm=name if method == "pa-mrl" else "minilm",
-                          prompt_tokens=args.prompt_tokens, device=args.device)
-        agent = qwen_arch_agent(cfg, scenario, device) if name == "qwen1.5b-arch" else build_agent(cfg, scenario, device)
+    print(f"scenario: paper ({scenario.ran.num_dus} DUs); prompt tokens {args.prompt_tokens}; update = mean over "
+          f"{args.updates} updates (prompt-token updates every prompt_every-th)")
+    print(f"{'variant':<16}{'decision median ms':>20}{'decision p99 ms':>18}{'update mean ms':>16}"
+          f"{'prompt update median ms':>25}")
+    for name in args.variants:
+        method, llm, extra = VARIANTS.get(name, ("pa-mrl", name, {}))
+        cfg = TrainConfig(method=method, llm=llm, prompt_tokens=args.prompt_tokens, device=args.device, **extra)
+        agent = qwen_arch_agent(cfg, scenario, device) if llm == "qwen1.5b-arch" else build_agent(cfg, scenario, device)
         shares = np.full((scenario.ran.num_dus, 3), 1 / 3)
         tables = [realistic_kpis(rng, scenario.ran.num_dus) for _ in range(16)]
         for i in range(10):
@@ -127,22 +143,25 @@ def main() -> None:
         for i in range(256):
             k = tables[i % 16]
             qos = qos_levels(k, scenario)
-            texts = [informal_prompt(k[du], qos[du], shares[du], scenario) for du in range(len(k))]
+            texts = [informal_prompt(k[du], qos[du], shares[du], scenario, agent.srm.prompt_style) for du in range(len(k))]
             hid = np.zeros((len(k), h), np.float32)
             f = numeric_features(k, qos, shares, scenario.ran.bandwidth_rbs)
             buf.add(texts, features=f, hidden=hid, actions=shares.astype(np.float32),
                     rewards=qos.mean(1).astype(np.float32), next_features=f, next_hidden=hid,
                     labels=np.zeros(len(k), np.int64))
         agent.update(buf, rng)
-        utimes = []
+        utimes, prompt_times = [], []
         for _ in range(args.updates):
+            learns_prompt = bool(agent.prompt_parameters()) and agent.num_updates % cfg.prompt_every == 0
             t0 = time.perf_counter()
             agent.update(buf, rng)
             if device.type == "cuda":
                 torch.cuda.synchronize()
             utimes.append(time.perf_counter() - t0)
-        u_med, u_p99 = percentile_ms(utimes)
-        print(f"{name:<16}{d_med:>20.1f}{d_p99:>18.1f}{u_med:>18.1f}{u_p99:>16.1f}", flush=True)
+            if learns_prompt:
+                prompt_times.append(utimes[-1])
+        p_med = f"{np.median(prompt_times) * 1e3:.1f}" if prompt_times else "-"
+        print(f"{name:<16}{d_med:>20.1f}{d_p99:>18.1f}{np.mean(utimes) * 1e3:>16.1f}{p_med:>25}", flush=True)
         del agent
 
 

@@ -26,7 +26,7 @@ AGENT = r"""
 import resource, sys, tempfile, numpy as np, torch
 from pamrl.bridge.scenario import load_scenario
 from pamrl.config import TrainConfig
-from pamrl.masac import ReplayBuffer
+from pamrl.replay import ReplayBuffer
 from pamrl.prompt import NUM_FEATURES
 from pamrl.train import build_agent, save_checkpoint
 llm, capacity = sys.argv[1], int(sys.argv[2])

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from pamrl.config import TrainConfig
-from pamrl.masac import ReplayBuffer
+from pamrl.replay import ReplayBuffer
 from pamrl.prompt import NUM_FEATURES
 from pamrl.train import build_agent
 

@@ -12,7 +12,7 @@ from pamrl.cli import main as cli
 from pamrl.config import TrainConfig
 from pamrl.train import evaluate, train
 
-FAST = dict(episodes=2, learning_starts=4, batch_size=16, prompt_batch=2, prompt_tokens=4, hidden=32, latent=16,
+FAST = dict(episodes=2, learning_starts=4, updates_per_step=1, batch_size=16, prompt_batch=2, prompt_tokens=4, hidden=32, latent=16,
             device="cpu", lockstep=True)
 
 
@@ -136,3 +136,63 @@ def test_background_reset_raises_its_failure_in_the_main_thread():
     with pytest.raises(BridgeError, match="seed 3"):
         pending.join()
     assert pending.join(raise_error=False)[1] >= 0  # the finally path: no raise, the timing still there
+
+
+def _kill_simulator_at_step(monkeypatch, at_step: int, times: int = 1) -> dict:
+    """kill -9 of the real simulator just before the environment's `at_step`-th step_async (counted over the run),
+    `times` times in a row. The subject of the tests below is that failure."""
+    import os
+    import signal
+
+    from pamrl.bridge.env import SlicingEnv
+
+    seen = {"steps": 0, "kills": 0}
+    original = SlicingEnv.step_async
+
+    def step_async(self, actions):
+        seen["steps"] += 1
+        if seen["steps"] >= at_step and seen["kills"] < times:
+            seen["kills"] += 1
+            os.kill(self._process.pid, signal.SIGKILL)
+        return original(self, actions)
+
+    monkeypatch.setattr(SlicingEnv, "step_async", step_async)
+    return seen
+
+
+def test_lost_simulator_restarts_from_the_checkpoint_and_ends_as_the_uninterrupted_run(
+        tmp_path, tiny_scenario, simulator_binary, monkeypatch):
+    import json
+
+    base = TrainConfig(scenario=tiny_scenario, method="masac", **{**FAST, "episodes": 3})
+    full = train(dataclasses.replace(base, out=str(tmp_path / "full")))
+    seen = _kill_simulator_at_step(monkeypatch, at_step=6)  # step 2 of episode 1 (4 steps per episode)
+    crashed = train(dataclasses.replace(base, out=str(tmp_path / "crashed")))
+    assert seen["kills"] == 1
+
+    log = [json.loads(line) for line in (crashed / "restarts.jsonl").read_text().splitlines()]
+    assert len(log) == 1 and log[0]["resumes_after_episode"] == 0 and "SimulatorDied" in log[0]["error"]
+    a = torch.load(full / "checkpoint.pt", weights_only=True)
+    b = torch.load(crashed / "checkpoint.pt", weights_only=True)
+    for key in ("actor", "critic"):
+        for name, tensor in a["agent"][key].items():
+            assert torch.equal(tensor, b["agent"][key][name]), f"{key}.{name} differs after the restart"
+    order = ["episode", "step", "du", "slice"]
+    for table in ("steps", "updates"):  # nothing lost, nothing duplicated
+        ta = pd.read_parquet(full / table).drop(columns=["run_id"])
+        tb = pd.read_parquet(crashed / table).drop(columns=["run_id"])
+        keys = order if table == "steps" else ["episode", "global_step"]
+        pd.testing.assert_frame_equal(ta.sort_values(keys).reset_index(drop=True),
+                                      tb.sort_values(keys).reset_index(drop=True))
+    assert pd.read_parquet(crashed / "steps")["run_id"].nunique() == 1  # one run, whatever its restarts
+
+
+def test_restarts_are_bounded(tmp_path, tiny_scenario, simulator_binary, monkeypatch):
+    from pamrl.bridge.errors import SimulatorDied
+
+    _kill_simulator_at_step(monkeypatch, at_step=2, times=10)
+    cfg = TrainConfig(scenario=tiny_scenario, method="equal", out=str(tmp_path), max_sim_restarts=2,
+                      **{**FAST, "episodes": 2})
+    with pytest.raises(SimulatorDied):
+        train(cfg)
+    assert len((tmp_path / "restarts.jsonl").read_text().splitlines()) == 2

@@ -12,6 +12,10 @@ Per DU and slice s, from the KPIs of the last control period:
   reward(DU) = sum_s w_s q_s / sum_s w_s   in [0, 1]
 
 The QoS level q_s is also what the informal prompt and the metrics report as a slice's "QoS".
+
+A slice *meets its QoS* in a control period when it meets all its targets (T_s = D_s = L_s = 1, i.e. q_s = 1
+under either combine rule). The share of control periods in which it does is the paper's headline metric, the
+**QoS satisfaction rate** (Table I); pamrl reports it beside the QoS level (column `qos_met` of every step row).
 """
 
 from __future__ import annotations
@@ -43,6 +47,12 @@ def qos_levels(kpis: np.ndarray, scenario: Scenario) -> np.ndarray:
         else:
             levels[:, s] = (thp + delay + loss) / 3.0
     return levels
+
+
+def targets_met(levels: np.ndarray) -> np.ndarray:
+    """True where a slice met all its targets in the period: QoS level [.., slice] exactly 1 (each score is clipped
+    at 1, so the product and the mean are 1 only when every score is)."""
+    return np.asarray(levels) >= 1.0 - 1e-9
 
 
 def weighted_rewards(levels: np.ndarray, scenario: Scenario) -> np.ndarray:
