@@ -2,7 +2,8 @@
 
 Decision latency: KPIs of all DUs in -> shares of all DUs out, i.e. QoS levels, numeric features, informal
 prompts, one batched forward of the frozen language model with the soft prompt, adapters, actor. Measured on a
-6-DU KPI table (paper scale) with realistic values, `--repeats` times after warm-up; median and p99.
+6-DU KPI table (paper scale) with realistic values, `--repeats` times after warm-up; median and p99. Also one DU's
+own decision (its prompt alone): what each DU's actor costs where it runs at the DU (decentralised execution).
 Update step: one MASAC update (critic + actor + prompt tokens through `prompt_batch` recomputed transitions +
 temperature) on a filled replay buffer.
 
@@ -49,11 +50,16 @@ def realistic_kpis(rng: np.random.Generator, num_dus: int) -> np.ndarray:
     return k
 
 
-def decide(agent, scenario, kpis, shares):
+def decide(agent, scenario, kpis, shares, num_dus=None):
+    """All DUs' decision; with num_dus, the first DU's alone (its row padded so the shared actor sees its id)."""
     qos = qos_levels(kpis, scenario)
     features = numeric_features(kpis, qos, shares, scenario.ran.bandwidth_rbs)
     texts = [informal_prompt(kpis[du], qos[du], shares[du], scenario, agent.srm.prompt_style) for du in range(len(kpis))]
     hidden = agent.hidden_of(texts) if agent.srm.uses_llm else np.zeros((len(kpis), 1), np.float32)
+    if num_dus is not None and len(kpis) < num_dus:
+        pad = num_dus - len(kpis)
+        features = np.concatenate([features, np.zeros((pad, features.shape[1]), features.dtype)])
+        hidden = np.concatenate([hidden, np.zeros((pad, hidden.shape[1]), hidden.dtype)])
     return agent.act(features, hidden)
 
 
@@ -117,7 +123,7 @@ def main() -> None:
           f"device {device}{' (' + torch.cuda.get_device_name() + ')' if device.type == 'cuda' else ''}")
     print(f"scenario: paper ({scenario.ran.num_dus} DUs); prompt tokens {args.prompt_tokens}; update = mean over "
           f"{args.updates} updates (prompt-token updates every prompt_every-th)")
-    print(f"{'variant':<16}{'decision median ms':>20}{'decision p99 ms':>18}{'update mean ms':>16}"
+    print(f"{'variant':<17}{'decision median/p99 ms':>23}{'one DU median/p99 ms':>22}{'update mean ms':>16}"
           f"{'prompt update median ms':>25}")
     for name in args.variants:
         method, llm, extra = VARIANTS.get(name, ("pa-mrl", name, {}))
@@ -137,6 +143,15 @@ def main() -> None:
                 torch.cuda.synchronize()
             times.append(time.perf_counter() - t0)
         d_med, d_p99 = percentile_ms(times)
+        # one DU's own decision: its KPIs in, its shares out (decentralised execution: each DU's actor runs at the DU)
+        one = []
+        for i in range(args.repeats):
+            t0 = time.perf_counter()
+            decide(agent, scenario, tables[i % 16][:1], shares[:1], num_dus=scenario.ran.num_dus)
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            one.append(time.perf_counter() - t0)
+        o_med, o_p99 = percentile_ms(one)
         # update step on a filled buffer
         h = agent.srm.encoder.hidden_size if agent.srm.uses_llm else 1
         buf = ReplayBuffer(512, scenario.ran.num_dus, NUM_FEATURES, h)
@@ -161,7 +176,8 @@ def main() -> None:
             if learns_prompt:
                 prompt_times.append(utimes[-1])
         p_med = f"{np.median(prompt_times) * 1e3:.1f}" if prompt_times else "-"
-        print(f"{name:<16}{d_med:>20.1f}{d_p99:>18.1f}{np.mean(utimes) * 1e3:>16.1f}{p_med:>25}", flush=True)
+        print(f"{name:<17}{f'{d_med:.1f} / {d_p99:.1f}':>23}{f'{o_med:.1f} / {o_p99:.1f}':>22}"
+              f"{np.mean(utimes) * 1e3:>16.1f}{p_med:>25}", flush=True)
         del agent
 
 

@@ -10,6 +10,8 @@ Paper scale is slow (seconds per control period), so episodes of paper-based sce
 are shortened to `--paper-steps` steps.
 
 Run:  .venv/bin/python benchmarks/overlap.py [--scenarios small,paper] [--episodes 3] [--paper-steps 6]
+      .venv/bin/python benchmarks/overlap.py --scenarios small --methods pa-mrl,masac --modes overlap
+        (updates per wall hour of PA-MRL against MASAC in overlap mode)
 """
 
 from __future__ import annotations
@@ -48,30 +50,40 @@ def main() -> None:
     ap.add_argument("--episodes", type=int, default=3)
     ap.add_argument("--paper-steps", type=int, default=6)
     ap.add_argument("--llm", default="minilm")
+    ap.add_argument("--methods", default="pa-mrl", help="e.g. pa-mrl,masac: also compares updates per wall hour")
+    ap.add_argument("--modes", default=",".join(m[0] for m in MODES), help="subset of " + ",".join(m[0] for m in MODES))
     args = ap.parse_args()
+    modes = [m for m in MODES if m[0] in args.modes.split(",")]
     rows = []
     with tempfile.TemporaryDirectory(prefix="pamrl-overlap-") as tmp:
         folder = Path(tmp)
         for name in args.scenarios.split(","):
             scen = scenario_file(name, args.paper_steps if name.startswith("paper") else None, folder)
-            for mode, lockstep, niceness in MODES:
-                out = folder / f"{name}-{mode}"
-                cfg = TrainConfig(scenario=scen, method="pa-mrl", llm=args.llm, episodes=args.episodes, seed=1,
+            for method, (mode, lockstep, niceness) in ((m, x) for m in args.methods.split(",") for x in modes):
+                out = folder / f"{name}-{method}-{mode}"
+                cfg = TrainConfig(scenario=scen, method=method, llm=args.llm, episodes=args.episodes, seed=1,
                                   out=str(out), learning_starts=0, lockstep=lockstep, learner_niceness=niceness,
                                   device="cpu")
                 train(cfg)
                 t = pd.read_parquet(out / "timing")
-                rows.append({"scenario": name, "mode": mode,
+                rows.append({"scenario": name, "method": method, "mode": mode,
                              "episodes": len(t), "steps/episode": int(t["steps"].iloc[0]),
                              "sim share": t["sim_busy_s"].sum() / t["wall_s"].sum(),
                              "episodes/hour": 3600 * len(t) / t["wall_s"].sum(),
-                             "updates/episode": t["updates"].mean()})
+                             "updates/episode": t["updates"].mean(),
+                             "updates/hour": 3600 * t["updates"].sum() / t["wall_s"].sum()})
     table = pd.DataFrame(rows)
     print(f"machine: {platform.machine()}, {__import__('os').cpu_count()} CPUs; llm {args.llm}")
     print(table.round(3).to_string(index=False))
-    for name, g in table.groupby("scenario", sort=False):
+    for (name, method), g in table.groupby(["scenario", "method"], sort=False):
         ratio = g.set_index("mode")["episodes/hour"]
-        print(f"{name}: overlap / lockstep episodes per hour = {ratio['overlap'] / ratio['lockstep']:.2f}")
+        if {"overlap", "lockstep"} <= set(ratio.index):
+            print(f"{name}, {method}: overlap / lockstep episodes per hour = {ratio['overlap'] / ratio['lockstep']:.2f}")
+    over = table[table["mode"] == "overlap"].set_index(["scenario", "method"])["updates/hour"]
+    for name in table["scenario"].unique():
+        if (name, "pa-mrl") in over and (name, "masac") in over:
+            print(f"{name}, overlap: pa-mrl / masac updates per wall hour = "
+                  f"{over[(name, 'pa-mrl')] / over[(name, 'masac')]:.2f} (goal >= 0.5)")
 
 
 if __name__ == "__main__":

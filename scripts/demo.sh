@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-episodes=${PAMRL_DEMO_EPISODES:-8}
-.venv/bin/pamrl train --scenario small --method pa-mrl --episodes "$episodes" --seed 1 --out results/demo/pa-mrl
+episodes=${PAMRL_DEMO_EPISODES:-15}
+# A short run: 3 episodes of random shares (instead of the default 10) before learning starts.
+.venv/bin/pamrl train --scenario small --method pa-mrl --episodes "$episodes" --learning-starts 60 --seed 1 \
+  --out results/demo/pa-mrl
 exec .venv/bin/pamrl evaluate --checkpoint results/demo/pa-mrl/checkpoint.pt --scenario small --episodes 2 \
   --baseline equal --out results/demo/evaluation

@@ -88,3 +88,19 @@ def test_smollm2_offline_causal_model_trains_its_prompt():
     (h**2).mean().backward()
     assert enc.soft_prompt.embedding.grad.abs().sum() > 0
     assert all(p.grad is None for p in lm.model.parameters())
+
+
+def test_prompt_tokens_learn_on_every_prompt_every_th_update_only():
+    scenario = load_scenario("small")
+    cfg = TrainConfig(method="pa-mrl", llm="gpt2-arch-tiny", prompt_tokens=3, batch_size=8, prompt_batch=2,
+                      prompt_every=3, device="cpu")
+    torch.manual_seed(0)
+    agent = build_agent(cfg, scenario, torch.device("cpu"))
+    buf, rng = filled_buffer(agent, scenario.ran.num_dus)
+    changed = []
+    for _ in range(6):
+        before = agent.srm.encoder.soft_prompt.embedding.detach().clone()
+        agent.update(buf, rng)
+        changed.append(not torch.equal(before, agent.srm.encoder.soft_prompt.embedding))
+    assert changed == [True, False, False, True, False, False]
+    assert agent.trainable_state()["num_updates"].item() == 6  # checkpointed: a resumed run keeps the rhythm

@@ -14,10 +14,12 @@ from pamrl.experiment import expand, load_grid, robustness_table, run_grid
 def experiment(tmp_path_factory, simulator_binary):
     root = tmp_path_factory.mktemp("exp")
     grid = {
-        "name": "t", "methods": ["pa-mrl", "equal"], "train_scenarios": ["small"],
+        "name": "t", "methods": ["pa-mrl", "equal", "best-static"], "train_scenarios": ["small"],
         "test_scenarios": ["small", "small+urllc-surge"], "seeds": [1], "prompt_tokens": [4],
         "llms": ["gpt2-arch-tiny", "no-such-model-xyz"], "episodes": 2, "eval_episodes": 1,
         "train": {"learning_starts": 10, "batch_size": 16, "prompt_batch": 2, "hidden": 32, "latent": 16},
+        # best-static: a grid of 3 allocations (4-RBG steps of 13), one episode each, then 1 refinement move
+        "method_train": {"best-static": {"episodes": 4, "static_grid_step": 0.3, "static_search_episodes": 1}},
     }
     (root / "grid.yaml").write_text(yaml.safe_dump(grid))
     index = run_grid(root / "grid.yaml", root / "out", workers=2)
@@ -48,6 +50,7 @@ def test_runs_finish_and_a_failed_run_does_not_stop_the_others(experiment):
     status = dict(zip(index["run"], index["status"]))
     assert status["pa-mrl_small_s1_t4_gpt2-arch-tiny"] == "done"
     assert status["equal_small_s1"] == "done"
+    assert status["best-static_small_s1"] == "done"
     assert status["pa-mrl_small_s1_t4_no-such-model-xyz"] == "failed"
     failed = index.set_index("run").loc["pa-mrl_small_s1_t4_no-such-model-xyz"]
     assert "cannot load --llm" in failed["error"]
@@ -59,8 +62,13 @@ def test_runs_finish_and_a_failed_run_does_not_stop_the_others(experiment):
 def test_dataset_is_partitioned_by_run_and_answers_robustness_in_one_query(experiment):
     root, _ = experiment
     rows = pd.read_parquet(root / "out" / "dataset")
-    assert set(rows["run"].astype(str)) == {"pa-mrl_small_s1_t4_gpt2-arch-tiny", "equal_small_s1"}
+    assert set(rows["run"].astype(str)) == {"pa-mrl_small_s1_t4_gpt2-arch-tiny", "equal_small_s1", "best-static_small_s1"}
     assert set(rows["phase"]) == {"train", "eval"}
+    # the QoS satisfaction rate's raw material: whether each slice met all its targets, in every row
+    assert rows["qos_met"].dtype == bool and rows.loc[rows["qos_met"], "qos"].eq(1.0).all()
+    search = pd.read_parquet(root / "out" / "runs" / "best-static_small_s1" / "train" / "search.parquet")
+    assert search["candidate"].nunique() == 4  # 3 grid points + 1 move within the budget of 4 episodes
+    assert (search[["rbgs_embb", "rbgs_urllc", "rbgs_mmtc"]].sum(axis=1) == 13).all()
     table = robustness_table(root / "out")
     assert list(table.columns) == ["small", "small+urllc-surge"]
     assert table.notna().all().all()
@@ -83,9 +91,14 @@ def test_notebooks_render_figures_and_tables(experiment):
     written = render(root / "out")
     assert len(written) == len(NOTEBOOKS) >= 6
     report = root / "out" / "report"
-    for name in ("learning_curves", "qos_table", "token_sweep", "llm_comparison", "robustness", "kpi_distributions"):
+    for name in ("comparison", "policy_shares", "learning_curves", "qos_table", "token_sweep", "llm_comparison",
+                 "robustness", "kpi_distributions"):
         png = report / f"{name}.png"
         assert png.exists() and png.stat().st_size > 5000, name
     for csv in report.glob("*.csv"):
         assert len(pd.read_csv(csv)) > 0, csv.name
-    assert len(list(report.glob("*.csv"))) >= 6
+    assert len(list(report.glob("*.csv"))) >= 8
+    comparison = pd.read_csv(report / "comparison.csv")
+    assert {"return_ci95", "vs_equal_pct", "vs_best-static_pct", "sat_embb"} <= set(comparison.columns)
+    own = comparison[comparison["test_scenario"] == "small"].set_index("method")
+    assert own.loc["best-static", "vs_best-static_pct"] == pytest.approx(0.0)

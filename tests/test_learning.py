@@ -11,20 +11,20 @@ from pamrl.train import evaluate, train
 
 @pytest.fixture(scope="module")
 def embb_only(tmp_path_factory):
-    """`small` with eMBB heavily loaded (2 x 3 Mbps per UE, more than the carrier) and URLLC / mMTC nearly idle:
-    every RBG moved to eMBB raises the reward, any share above one RBG for the others is wasted."""
+    """`small` with only eMBB loaded (3 UEs x 3 Mbps per DU: a third of the carrier serves about half of it) and
+    URLLC / mMTC nearly idle and out of the reward: every RBG moved to eMBB raises the reward until it is served."""
     p = tmp_path_factory.mktemp("scen") / "embb-only.yaml"
     p.write_text(
         f"extends: {SCENARIO_DIR / 'small.yaml'}\nname: embb-only\ncontrol: {{episode_steps: 20, warmup_ms: 200}}\n"
         "slices:\n"
-        "  embb: {traffic: {rate_mbps_per_ue: 6.0}}\n"
         "  urllc: {traffic: {rate_mbps_per_ue: 0.01}}\n"
-        "  mmtc: {traffic: {rate_mbps_per_ue: 0.01}}\n")
+        "  mmtc: {traffic: {rate_mbps_per_ue: 0.01}}\n"
+        "reward: {weights: {embb: 1.0, urllc: 0.0, mmtc: 0.0}}\n")
     return str(p)
 
 
 def test_masac_moves_its_shares_towards_the_only_loaded_slice(tmp_path, embb_only, simulator_binary):
-    cfg = TrainConfig(scenario=embb_only, method="masac", episodes=8, learning_starts=40, updates_per_step=4,
+    cfg = TrainConfig(scenario=embb_only, method="masac", episodes=10, learning_starts=40, updates_per_step=4,
                       seed=1, lockstep=True, device="cpu", out=str(tmp_path / "train"))
     out = train(cfg)
     updates = pd.read_parquet(out / "updates")
