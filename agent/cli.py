@@ -91,8 +91,8 @@ def _cmd_pretrain(args: argparse.Namespace) -> int:
 def _cmd_experiment(args: argparse.Namespace) -> int:
     from pamrl.experiment import run_grid
 
-    index = run_grid(Path(args.grid), Path(args.out), args.address, args.workers)
-    return 0 if (index["status"] == "done").all() else 1
+    index = run_grid(Path(args.grid), Path(args.out), args.address, args.workers, launch=not args.index_only)
+    return 0 if args.index_only or (index["status"] == "done").all() else 1
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -151,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="experiment folder (re-running it resumes)")
     p.add_argument("--address", default=None, help="Ray cluster address (default: a local Ray on this machine)")
     p.add_argument("--workers", type=int, default=None, help="parallel runs on the local machine (default: CPUs)")
+    p.add_argument("--index-only", action="store_true",
+                   help="run nothing: write the index of the runs done so far (then `pamrl report` shows them)")
     p.set_defaults(func=_cmd_experiment)
 
     p = sub.add_parser("report", help="run the analysis notebooks headless on an experiment folder")

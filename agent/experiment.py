@@ -157,12 +157,17 @@ def run_one(run: dict[str, Any], root: str, test_scenarios: list[str], eval_epis
     return status
 
 
-def run_grid(grid_file: Path, out: Path, address: str | None = None, workers: int | None = None) -> pd.DataFrame:
+def run_grid(grid_file: Path, out: Path, address: str | None = None, workers: int | None = None,
+             launch: bool = True) -> pd.DataFrame:
+    """Runs what is not done yet (launch=False: nothing; only writes the index of what is, e.g. to report on a grid
+    that another process is still running or that will be resumed later). Two drivers never run one folder: the
+    second fails at once (out/experiment.lock)."""
     import ray
 
     grid = load_grid(grid_file)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    lock = _lock_folder(out) if launch else None
     (out / "grid.yaml").write_text(yaml.safe_dump(grid.model_dump()))
     runs = expand(grid)
     todo, rows = [], {}
@@ -174,7 +179,12 @@ def run_grid(grid_file: Path, out: Path, address: str | None = None, workers: in
         else:
             todo.append(run)
     print(f"experiment {grid.name}: {len(runs)} runs, {len(rows)} already done, {len(todo)} to run")
-    if todo:
+    if not launch:
+        for r in todo:
+            status_file = out / "runs" / r["run"] / "status.json"
+            rows[r["run"]] = {"status": "not run"} if not status_file.exists() else {
+                **json.loads(status_file.read_text()), "status": "unfinished"}
+    if todo and launch:
         cpus = workers or os.cpu_count() or 1
         ray.init(address=address, num_cpus=None if address else cpus, include_dashboard=False,
                  log_to_driver=False, ignore_reinit_error=True)
@@ -208,8 +218,24 @@ def run_grid(grid_file: Path, out: Path, address: str | None = None, workers: in
     ])
     index.to_parquet(out / "index.parquet", index=False)
     failed = index[index["status"] != "done"]
-    print(f"experiment {grid.name}: {len(index) - len(failed)} runs done, {len(failed)} failed; dataset {out / 'dataset'}")
+    print(f"experiment {grid.name}: {len(index) - len(failed)} runs done, {len(failed)} not done "
+          f"({', '.join(f'{k}: {v}' for k, v in failed['status'].value_counts().items())}); dataset {out / 'dataset'}")
+    if lock is not None:
+        lock.close()
     return index
+
+
+def _lock_folder(out: Path):
+    """An exclusive lock on out/experiment.lock for as long as the returned file stays open (the whole run)."""
+    import fcntl
+
+    handle = open(out / "experiment.lock", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise ValueError(f"another `pamrl experiment` is running on {out}; use --index-only to see its progress") from None
+    return handle
 
 
 def load_dataset(out: Path, phase: str | None = None) -> pd.DataFrame:

@@ -102,3 +102,16 @@ def test_notebooks_render_figures_and_tables(experiment):
     assert {"return_ci95", "vs_equal_pct", "vs_best-static_pct", "sat_embb"} <= set(comparison.columns)
     own = comparison[comparison["test_scenario"] == "small"].set_index("method")
     assert own.loc["best-static", "vs_best-static_pct"] == pytest.approx(0.0)
+
+
+def test_index_only_runs_nothing_and_a_second_driver_is_refused(tmp_path, simulator_binary):
+    import fcntl
+
+    (tmp_path / "g.yaml").write_text(yaml.safe_dump({"name": "g", "methods": ["equal"], "train_scenarios": ["small"],
+                                                     "episodes": 1, "eval_episodes": 0}))
+    index = run_grid(tmp_path / "g.yaml", tmp_path / "out", launch=False)
+    assert list(index["status"]) == ["not run"] and not (tmp_path / "out" / "runs").exists()
+    with open(tmp_path / "out" / "experiment.lock", "w") as held:  # a driver already running on this folder
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(ValueError, match="another `pamrl experiment` is running"):
+            run_grid(tmp_path / "g.yaml", tmp_path / "out")
