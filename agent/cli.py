@@ -98,9 +98,12 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from pamrl.analysis.report import render
 
-    for path in render(Path(args.results)):
+    failures: dict[str, str] = {}
+    for path in render(Path(args.results), failures=failures):
         print(f"executed {path}")
-    return 0
+    for name, error in failures.items():
+        print(f"not rendered: {name} ({error})", file=sys.stderr)
+    return 0 if not failures else 1
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -124,7 +124,7 @@ class ReplayBuffer:
         keep = {e["rows"] for e in manifest["files"].values()} | {p for e in manifest["files"].values() for p in e["patches"]}
         for f in folder.glob("*.pt"):
             if f.name not in keep:
-                f.unlink()
+                f.unlink(missing_ok=True)  # another process may have removed it
 
     def _rows(self, c: int) -> tuple[int, int]:
         """The rows of chunk c that hold data."""

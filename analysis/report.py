@@ -10,11 +10,15 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 NOTEBOOKS = sorted(Path(__file__).parent.glob("*.ipynb"))
 
 
-def render(results: Path, timeout_s: int = 600) -> list[Path]:
+def render(results: Path, timeout_s: int = 600, failures: dict[str, str] | None = None) -> list[Path]:
+    """Executes every notebook; returns the ones that ran through. A notebook that stops on an error (e.g. the
+    token sweep of an experiment without PA-MRL runs yet) is still written, up to that cell, and its error goes
+    into `failures` (name -> last line of the error) when given, else it is raised."""
     results = Path(results).resolve()
     report = results / "report"
     report.mkdir(parents=True, exist_ok=True)
@@ -23,8 +27,16 @@ def render(results: Path, timeout_s: int = 600) -> list[Path]:
         nb = nbformat.read(path, as_version=4)
         first = next(c for c in nb.cells if c.cell_type == "code")
         first.source = f"results = {str(results)!r}\nreport = {str(report)!r}"
-        NotebookClient(nb, timeout=timeout_s, kernel_name="python3", resources={"metadata": {"path": str(report)}}).execute()
         out = report / path.name
+        try:
+            NotebookClient(nb, timeout=timeout_s, kernel_name="python3",
+                           resources={"metadata": {"path": str(report)}}).execute()
+        except CellExecutionError as e:
+            nbformat.write(nb, out)
+            if failures is None:
+                raise
+            failures[path.stem] = str(e).strip().splitlines()[-1]
+            continue
         nbformat.write(nb, out)
         written.append(out)
     return written

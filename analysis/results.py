@@ -30,6 +30,8 @@ def load_experiment(results: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd
 def episode_returns(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per run and episode: the return (sum of rewards over steps, mean over DUs) and mean QoS per slice."""
     keys = ["run", "method", "seed", "prompt_tokens", "llm", "train_scenario", "test_scenario", "episode"]
+    if rows.empty:  # e.g. no run of the LLM methods has finished yet
+        return pd.DataFrame(columns=[*keys, "return", *(f"{p}_{s}" for p in ("qos", "sat") for s in SLICES)])
     per_du = rows.groupby([*keys, "step", "du"], observed=True)["reward"].first()
     ret = per_du.groupby([*keys, "du"], observed=True).sum().groupby(keys, observed=True).mean().rename("return")
     qos = rows.pivot_table(index=keys, columns="slice", values="qos", aggfunc="mean", observed=True)
@@ -82,12 +84,13 @@ def method_comparison(evaluation: pd.DataFrame) -> pd.DataFrame:
 
 
 def policy_shares(evaluation: pd.DataFrame) -> pd.DataFrame:
-    """What each policy does: its mean share per slice (and the spread over control periods) per test scenario.
+    """What each policy does: its mean share per slice and the spread (std over control periods, DUs and seeds) per
+    test scenario.
     A learned policy that sits at 1/3 each has learned nothing; one that tracks the load moves with it."""
     g = evaluation.groupby(["train_scenario", "test_scenario", "method", "slice"])["share"]
-    out = pd.concat([g.mean().rename("mean"), g.std().rename("std_over_periods")], axis=1).reset_index()
+    out = pd.concat([g.mean().rename("mean"), g.std().rename("std")], axis=1).reset_index()
     return out.pivot_table(index=["train_scenario", "test_scenario", "method"], columns="slice",
-                           values=["mean", "std_over_periods"])
+                           values=["mean", "std"])
 
 
 def learning_curves(train: pd.DataFrame) -> pd.DataFrame:
