@@ -140,6 +140,7 @@ class MASAC(nn.Module):
         self.critic_target.load_state_dict(self.critic.state_dict())
         self.log_alpha = nn.Parameter(torch.tensor(math.log(s.init_alpha)))
         self.num_updates = 0  # updates done; the prompt tokens learn on every `prompt_every`-th
+        self.prompt_steps = 0  # updates that changed the prompt tokens (the LLM states of acting are stale after one)
         self.target_entropy = s.target_entropy
         self.to(device)
         adapters = [p for m in srm.adapters().values() for p in m.parameters()]
@@ -223,6 +224,7 @@ class MASAC(nn.Module):
         self.actor_opt.step()
         if prompt:
             self.prompt_opt.step()
+            self.prompt_steps += 1
         self.critic.zero_grad(set_to_none=True)  # the actor loss must not leave gradients in the critic
 
         alpha_loss = -(self.log_alpha * (logp.detach() + self.target_entropy)).mean()

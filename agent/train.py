@@ -257,10 +257,11 @@ def _train(cfg: TrainConfig, scenario: Scenario, out: Path, run_id: str, restart
                         if global_step + 1 >= cfg.learning_starts:
                             learner.allow()
                     elif global_step + 1 >= cfg.learning_starts:
+                        prompt_steps = agent.prompt_steps
                         for _ in range(cfg.updates_per_step):
                             losses = agent.update(buffer, rng)
                             update_rows.append({"global_step": global_step, **losses})
-                        if agent.prompt_parameters():
+                        if agent.prompt_steps != prompt_steps:
                             next_hidden = agent.hidden_of(next_texts)  # act with the prompt tokens just updated
                 features, texts, hidden, labels = next_features, next_texts, next_hidden, next_labels
                 global_step += 1
