@@ -100,6 +100,14 @@ class ReplayBuffer:
                     "files": {str(c): {"rows": e["rows"], "patches": list(e["patches"])} for c, e in self._files.items()}}
 
     def load(self, folder: Path, manifest: dict) -> None:
+        if "files" not in manifest:  # a checkpoint from before chunked saving holds the whole buffer itself
+            with self.lock:
+                self.size, self.pos = int(manifest["size"]), int(manifest["pos"])
+                for k in self.FIELDS:
+                    self.data[k][: self.size] = manifest[k].numpy()
+                self.texts[: self.size] = [list(t) for t in manifest["texts"]]
+                self._added = {c for c in range(-(-self.size // CHUNK))}  # the next save writes every chunk
+            return
         if manifest["chunk"] != CHUNK:
             raise ValueError(f"replay chunks of {manifest['chunk']} rows; this version uses {CHUNK}")
         with self.lock:

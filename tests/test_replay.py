@@ -62,3 +62,20 @@ def test_wrapped_buffer_and_many_patches_round_trip(tmp_path):
     restored.load(tmp_path, manifest)
     _assert_same(buf, restored)
     assert restored.size == capacity and restored.pos == 100
+
+
+def test_a_checkpoint_from_before_chunks_still_loads(tmp_path):
+    import torch
+
+    rng = np.random.default_rng(2)
+    old = ReplayBuffer(64, DUS, FEATURES, HIDDEN)
+    _fill(old, rng, 20)
+    whole = {"size": old.size, "pos": old.pos, "texts": old.texts[: old.size],
+             **{k: torch.from_numpy(v[: old.size]) for k, v in old.data.items()}}  # the earlier format
+    restored = ReplayBuffer(64, DUS, FEATURES, HIDDEN)
+    restored.load(tmp_path, whole)
+    _assert_same(old, restored)
+    manifest = restored.save(tmp_path, "next")  # and it is saved in chunks from then on
+    again = ReplayBuffer(64, DUS, FEATURES, HIDDEN)
+    again.load(tmp_path, manifest)
+    _assert_same(old, again)
