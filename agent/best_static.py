@@ -35,10 +35,10 @@ import numpy as np
 import pandas as pd
 
 from pamrl.bridge.env import SlicingEnv
-from pamrl.bridge.reward import rewards as compute_rewards
 from pamrl.bridge.scenario import SLICE_NAMES, Scenario
 from pamrl.metrics import EpisodeRecorder, RunInfo
 from pamrl.progress import progress
+from pamrl.simulate import run_fixed_rule_episode
 
 NUM_SLICES = len(SLICE_NAMES)
 
@@ -80,19 +80,6 @@ class FixedShares:
         return self.shares
 
 
-def run_fixed_episode(env: SlicingEnv, shares: np.ndarray, seed: int, recorder: EpisodeRecorder | None) -> np.ndarray:
-    """One episode under fixed shares [DU, slice]; returns each DU's return (sum of its rewards)."""
-    env.reset(seed=seed)
-    total = np.zeros(env.scenario.ran.num_dus)
-    while env.agents:
-        env.step({a: shares[i].astype(np.float32) for i, a in enumerate(env.agents)})
-        r = compute_rewards(env.kpis, env.scenario)
-        total += r
-        if recorder is not None:
-            recorder.record(env.step_index, env.time_s, env.kpis, env.qos(), r, env.shares)
-    return total
-
-
 class StaticSearch:
     """The search; `evaluate` runs one candidate [DU, slice] on the search seeds and returns per-DU mean returns."""
 
@@ -122,7 +109,7 @@ class StaticSearch:
         returns = []
         for seed in self.seeds:
             recorder = EpisodeRecorder(self.info, self.episodes)
-            returns.append(run_fixed_episode(self.env, shares, seed, recorder))
+            returns.append(run_fixed_rule_episode(self.env, FixedShares(shares), seed, recorder, label="best-static"))
             reported = self.env.description["rbgs_per_du"]
             if reported != self.rbgs:
                 raise RuntimeError(f"the simulator has {reported} RBGs per DU; best-static assumed {self.rbgs}")

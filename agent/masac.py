@@ -7,8 +7,8 @@ Read top to bottom: the policy distribution on the simplex, the networks, the re
   fixed 0 third logit; its log-density includes the Jacobian of that map).
 - A centralised twin-Q critic (the near-RT RIC) sees the global state (every DU's numeric features) and the joint
   action, and outputs one Q value per DU (each DU has its own reward). Target critics by Polyak averaging.
-- Entropy temperature alpha is learned towards a target entropy, measured on the free logits (`entropy_space`;
-  why: see simplex_sample), starting from `init_alpha`. Rewards are multiplied by `reward_scale` in the critic's
+- Entropy temperature alpha is learned towards a target entropy, measured on the simplex by default
+  (`entropy_space`; why: see simplex_sample), starting from `init_alpha`. Rewards are multiplied by `reward_scale` in the critic's
   targets only (metrics keep the [0, 1] reward).
 - Replay keeps raw KPIs, QoS and shares (enough to rebuild the prompts and features), and the language model's
   pooled hidden state computed when the step was taken. Critic targets reuse that stored state; the actor update
@@ -40,19 +40,17 @@ LOG_STD_MIN, LOG_STD_MAX = -5.0, 1.0
 # --- policy distribution on the simplex -----------------------------------------------------------------------
 
 
-ENTROPY_SPACES = ("logits", "shares")
-
-
 def simplex_sample(mean: torch.Tensor, log_std: torch.Tensor, deterministic: bool = False,
-                   entropy_space: str = "logits"):
+                   entropy_space: str = "shares"):
     """Logistic-normal sample: shares [.., 3] and the log-density [..] that the entropy term uses.
 
-    entropy_space "logits": the density of the Gaussian on the free logits z. SAC then works on z as its action
-    (the environment maps z to shares), and the entropy bonus is the same wherever the mean sits.
-    entropy_space "shares": the density of the shares on the simplex, i.e. the Gaussian's minus the log-Jacobian
-    of z -> shares, sum_k log share_k. That term is largest at the uniform point, so the entropy bonus pulls the
-    policy's mean towards equal shares by up to alpha * 0.4 nats per step between [1/3]*3 and [0.6, 0.2, 0.2]
-    more than the rewards there differ (0.1 per step on `small`): the policy never leaves the centre.
+    entropy_space "shares" (default): the density of the shares on the simplex, i.e. the Gaussian's minus the
+    log-Jacobian of z -> shares, sum_k log share_k. That term is largest at the uniform point: the entropy bonus
+    pulls the mean towards equal shares by alpha * ~0.4 nats per step between [1/3]*3 and [0.6, 0.2, 0.2], which
+    outweighed the reward gap (~0.1 per step on `small`) at alpha ~ 1 and is negligible at alpha ~ 0.02.
+    entropy_space "logits": the density of the Gaussian on the free logits z (SAC acting on z). No pull to the
+    centre, but near a corner of the simplex a wider Gaussian costs nothing in shares: the policy ran into corners
+    with its std at the cap (docs/learning.md).
     """
     std = log_std.exp()
     z = mean if deterministic else mean + std * torch.randn_like(mean)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -16,24 +17,24 @@ from pamrl.heuristics import HEURISTICS
 from pamrl.metrics import EpisodeRecorder, RunInfo
 
 
-def run_heuristic_episode(env: SlicingEnv, policy: str, seed: int, recorder: EpisodeRecorder,
-                          max_steps: int | None = None) -> float:
-    """Runs one episode (or its first max_steps control periods); returns the mean reward per DU and step."""
-    choose = HEURISTICS[policy]
+def run_fixed_rule_episode(env: SlicingEnv, choose: Callable[[np.ndarray], np.ndarray], seed: int,
+                           recorder: EpisodeRecorder, max_steps: int | None = None, label: str = "") -> np.ndarray:
+    """Runs one episode (or its first max_steps control periods) under a fixed rule (KPIs [du, slice, kpi] ->
+    shares [du, slice]: a heuristic, or best-static's fixed shares); returns each DU's return (sum of rewards)."""
     env.reset(seed=seed)
     steps = env.scenario.control.episode_steps if max_steps is None else min(max_steps, env.scenario.control.episode_steps)
-    total = 0.0
-    bar = progress(total=steps, desc=f"{policy} seed {seed}", unit="step", leave=False)
+    total = np.zeros(env.scenario.ran.num_dus)
+    bar = progress(total=steps, desc=f"{label} seed {seed}", unit="step", leave=False)
     for _ in range(steps):
         shares = choose(env.kpis)
         env.step({a: shares[i].astype(np.float32) for i, a in enumerate(env.agents)})
         r = rewards(env.kpis, env.scenario)
         recorder.record(env.step_index, env.time_s, env.kpis, env.qos(), r, env.shares)
-        total += float(r.mean())
+        total += r
         bar.update(1)
         bar.set_postfix(reward=f"{r.mean():.3f}", refresh=False)
     bar.close()
-    return total / max(steps, 1)
+    return total
 
 
 def simulate(scenario: Scenario, policy: str, seed: int, out: Path, max_steps: int | None = None,
@@ -47,7 +48,7 @@ def simulate(scenario: Scenario, policy: str, seed: int, out: Path, max_steps: i
     try:
         for episode in range(episodes):
             recorder = EpisodeRecorder(info, episode=episode)
-            run_heuristic_episode(env, policy, seed + episode, recorder, max_steps)
+            run_fixed_rule_episode(env, HEURISTICS[policy], seed + episode, recorder, max_steps, policy)
             recorder.write(out)
             frames.append(recorder.frame())
     finally:

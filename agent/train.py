@@ -167,9 +167,8 @@ def train(cfg: TrainConfig) -> Path:
             restarts += 1
             if restarts > cfg.max_sim_restarts:
                 raise
-            ckpt = out / CHECKPOINT
-            back_to = (torch.load(ckpt, map_location="cpu", weights_only=True)["episode"]
-                       if ckpt.exists() and _checkpoint_run_id(ckpt) == run_id else None)
+            head = _checkpoint_head(out / CHECKPOINT)
+            back_to = head["episode"] if head is not None and head["run_id"] == run_id else None
             entry = {"time": time.time(), "restart": restarts, "error": f"{type(e).__name__}: {e}",
                      "resumes_after_episode": back_to}
             with open(out / "restarts.jsonl", "a") as f:
@@ -179,11 +178,18 @@ def train(cfg: TrainConfig) -> Path:
                   f"from {where}", file=sys.stderr, flush=True)
 
 
-def _checkpoint_run_id(path: Path) -> str | None:
+def _checkpoint_head(path: Path) -> dict | None:
+    """A checkpoint's run id and last episode, or None without a readable checkpoint."""
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)["run_id"]
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        return {"run_id": ckpt["run_id"], "episode": ckpt["episode"]}
     except (OSError, RuntimeError, KeyError):
         return None
+
+
+def _checkpoint_run_id(path: Path) -> str | None:
+    head = _checkpoint_head(path)
+    return head["run_id"] if head is not None else None
 
 
 def _train(cfg: TrainConfig, scenario: Scenario, out: Path, run_id: str, restarted: bool) -> Path:
