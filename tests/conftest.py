@@ -24,6 +24,11 @@ def shortened(scenario: Scenario, steps: int, **control) -> Scenario:
     )
 
 
+def with_backend(scenario: Scenario, backend: str) -> Scenario:
+    """The same scenario on another RAN backend (nr, the default, or lte)."""
+    return scenario.model_copy(update={"ran": scenario.ran.model_copy(update={"backend": backend})})
+
+
 def episode_kpis(scenario: Scenario, seed: int, shares=(0.5, 0.3, 0.2)) -> np.ndarray:
     """One episode with fixed shares: the KPI table after every step, [step, du, slice, kpi]."""
     env = SlicingEnv(scenario)
@@ -46,3 +51,9 @@ def small() -> Scenario:
 @pytest.fixture
 def small_short(small) -> Scenario:
     return shortened(small, 5)
+
+
+@pytest.fixture(params=["nr", "lte"])
+def small_short_each_backend(request, small) -> Scenario:
+    """`small_short` on each RAN backend, for the tests whose subject is the simulator itself."""
+    return with_backend(shortened(small, 5), request.param)

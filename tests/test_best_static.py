@@ -4,14 +4,18 @@ import numpy as np
 import pandas as pd
 import torch
 
-from pamrl.best_static import lte_rbg_count, moves, rbg_grid
-from pamrl.bridge.scenario import SCENARIO_DIR, VARIANT_DIR
+from pamrl.best_static import moves, rbg_grid
+from pamrl.bridge.scenario import SCENARIO_DIR, VARIANT_DIR, RanConfig
 from pamrl.config import TrainConfig
 from pamrl.train import train
 
 
 def test_rbg_lattice():
-    assert [lte_rbg_count(n) for n in (6, 15, 25, 50, 75, 100)] == [6, 8, 13, 17, 19, 25]
+    # LTE's type-0 RBG sizes (TS 36.213 7.1.6.1), which nr uses too unless rbg_size is set.
+    for backend in ("lte", "nr"):
+        assert [RanConfig(backend=backend, bandwidth_rbs=n).rbgs_per_du for n in (6, 15, 25, 50, 75, 100)] == \
+            [6, 8, 13, 17, 19, 25]
+    assert RanConfig(bandwidth_rbs=100, rbg_size=8).rbgs_per_du == 13
     grid = rbg_grid(13, 2)
     assert (grid.sum(axis=1) == 13).all() and (grid >= 1).all()
     assert len({tuple(p) for p in grid}) == len(grid) == 15

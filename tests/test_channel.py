@@ -1,7 +1,7 @@
 """Our batched spectrum channel (ns3-scenarios/model/batched-spectrum-channel.*) is a speed-up only: with it the
-KPIs are bit-identical to those with ns-3's MultiModelSpectrumChannel, at small and at paper scale. That holds
-with `+lean`'s `neighbour_ctrl_frames: false` too (the stock channel delivers every control frame): where the
-scenario allows the setting, nothing that makes a KPI reads the frames it leaves out."""
+KPIs are bit-identical to those with ns-3's MultiModelSpectrumChannel, on both RAN backends, at small and at paper
+scale. On LTE that holds with `+lean`'s `neighbour_ctrl_frames: false` too (the stock channel delivers every
+control frame): where the scenario allows the setting, nothing that makes a KPI reads the frames it leaves out."""
 
 import numpy as np
 import pytest
@@ -10,7 +10,7 @@ from pamrl.bridge.protocol import KPI_NAMES
 from pamrl.bridge.scenario import RanConfig, Scenario, load_scenario
 from pydantic import ValidationError
 
-from conftest import episode_kpis, shortened
+from conftest import episode_kpis, shortened, with_backend
 
 
 def with_channel(scenario: Scenario, channel: str) -> Scenario:
@@ -38,11 +38,12 @@ def test_leaving_out_neighbour_ctrl_frames_needs_them_unread(ran, wrong):
 
 
 @pytest.mark.parametrize(
-    "name, steps",
-    [("small", 5), ("small+vehicular+urllc-surge+lean", 5), ("paper+lean", 1)],
+    "name, backend, steps",
+    [("small", "nr", 5), ("small", "lte", 5), ("small+vehicular+urllc-surge+lean", "lte", 5), ("paper+lean", "lte", 1),
+     ("paper", "nr", 1)],
 )
-def test_batched_channel_gives_bit_identical_kpis(name, steps, simulator_binary):
-    scenario = shortened(load_scenario(name), steps)
+def test_batched_channel_gives_bit_identical_kpis(name, backend, steps, simulator_binary):
+    scenario = with_backend(shortened(load_scenario(name), steps), backend)
     batched = episode_kpis(with_channel(scenario, "batched"), seed=4)
     stock = episode_kpis(with_channel(scenario, "multi-model"), seed=4)
     thp = KPI_NAMES.index("DRB.UEThpDl")

@@ -52,18 +52,19 @@ def test_full_episode_truncates_and_reports(small, simulator_binary):
     assert np.all(tables[1:, :, :, THP].sum(axis=0) <= tables[1:, :, :, OFFERED].sum(axis=0) * 1.1 + 0.1)
 
 
-def test_same_seed_same_actions_bit_identical(small_short, simulator_binary):
-    a, ra, _ = run_episode(small_short, seed=7, shares=[0.5, 0.3, 0.2])
-    b, rb, _ = run_episode(small_short, seed=7, shares=[0.5, 0.3, 0.2])
-    c, _, _ = run_episode(small_short, seed=8, shares=[0.5, 0.3, 0.2])
+def test_same_seed_same_actions_bit_identical(small_short_each_backend, simulator_binary):
+    scenario = small_short_each_backend
+    a, ra, _ = run_episode(scenario, seed=7, shares=[0.5, 0.3, 0.2])
+    b, rb, _ = run_episode(scenario, seed=7, shares=[0.5, 0.3, 0.2])
+    c, _, _ = run_episode(scenario, seed=8, shares=[0.5, 0.3, 0.2])
     assert np.array_equal(a, b) and np.array_equal(ra, rb)
     assert not np.array_equal(a, c)
 
 
-def test_more_share_for_saturated_slice_raises_its_throughput(small_short, simulator_binary):
+def test_more_share_for_saturated_slice_raises_its_throughput(small_short_each_backend, simulator_binary):
     # eMBB offers ~9 Mbit/s per DU, more than a third of 25 RBs carries: it is saturated at equal shares.
-    low, _, _ = run_episode(small_short, seed=2, shares=[0.3, 0.35, 0.35])
-    high, _, _ = run_episode(small_short, seed=2, shares=[0.8, 0.1, 0.1])
+    low, _, _ = run_episode(small_short_each_backend, seed=2, shares=[0.3, 0.35, 0.35])
+    high, _, _ = run_episode(small_short_each_backend, seed=2, shares=[0.8, 0.1, 0.1])
     embb_low = low[2:, :, 0, THP].mean()
     embb_high = high[2:, :, 0, THP].mean()
     assert embb_high > 1.3 * embb_low, (embb_low, embb_high)

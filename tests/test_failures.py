@@ -16,6 +16,8 @@ from pamrl.bridge.env import SlicingEnv, default_endpoint
 from pamrl.bridge.errors import PeerTimeout, ProtocolError, SimulatorDied, VersionMismatch
 from pamrl.bridge.simulator import SimulatorProcess
 
+from conftest import with_backend
+
 
 def process_gone(pid: int) -> bool:
     try:
@@ -37,8 +39,9 @@ def start_simulator(binary, endpoint, timeout_ms):
     return SimulatorProcess([str(binary), f"--connect={endpoint}", f"--timeoutMs={timeout_ms}"])
 
 
-def test_kill_simulator_mid_episode(small, simulator_binary):
-    env = SlicingEnv(small, timeout_s=30)
+@pytest.mark.parametrize("backend", ["nr", "lte"])
+def test_kill_simulator_mid_episode(small, backend, simulator_binary):
+    env = SlicingEnv(with_backend(small, backend), timeout_s=30)
     try:
         env.reset(seed=1)
         env.step({a: np.array([0.4, 0.3, 0.3], dtype=np.float32) for a in env.agents})
@@ -61,7 +64,8 @@ def test_close_mid_episode_leaves_no_process(small_short, simulator_binary):
     assert process_gone(pid)
 
 
-def test_agent_gone_simulator_exits_by_itself(small_short, simulator_binary):
+def test_agent_gone_simulator_exits_by_itself(small_short_each_backend, simulator_binary):
+    small_short = small_short_each_backend
     endpoint = default_endpoint()
     agent = AgentEndpoint(endpoint, timeout_s=30)
     sim = start_simulator(simulator_binary, endpoint, timeout_ms=1500)

@@ -40,6 +40,11 @@ def test_paper_scale():
         ("fading: {profile: XYZ}", "fading.profile", "'EPA', 'EVA' or 'ETU'"),
         ("control: {initial_shares: [0.5, 0.5, 0.5]}", "control.initial_shares", "summing to 1"),
         ("ran: {num_duss: 2}", "ran.num_duss", "unknown field"),
+        ("ran: {backend: foo}", "ran.backend", "'nr' or 'lte'"),
+        ("ran: {numerology: 5}", "ran.numerology", "less than or equal to 4"),
+        ("ran: {rbg_size: 3}", "ran.rbg_size", "1, 2, 4, 8 or 16"),
+        ("ran: {nr_channel: free-space}", "ran.nr_channel", "'ours', '3gpp-umi' or '3gpp-uma'"),
+        ("ran: {backend: lte, numerology: 1}", "ran", "remove numerology"),
     ],
 )
 def test_bad_field_names_field_and_range(tmp_path, patch, field, allowed):

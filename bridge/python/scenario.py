@@ -30,7 +30,29 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def lte_rbg_size(bandwidth_rbs: int) -> int:
+    """PRBs per RBG of an LTE carrier of that bandwidth (TS 36.213 type-0 allocation): what ns-3's LTE uses."""
+    return 1 if bandwidth_rbs <= 10 else 2 if bandwidth_rbs <= 26 else 3 if bandwidth_rbs <= 63 else 4
+
+
 class RanConfig(_Strict):
+    backend: Annotated[
+        Literal["nr", "lte"],
+        Field(description="RAN model: nr (5G-LENA, the default) or lte (ns-3's LTE module); same KPIs, bridge, reward"),
+    ] = "nr"
+    numerology: Annotated[
+        int, Field(ge=0, le=4, description="nr only: subcarrier spacing 15 kHz x 2^numerology, slot 1 ms / 2^numerology")
+    ] = 0
+    rbg_size: Annotated[
+        Literal[1, 2, 4, 8, 16] | None,
+        Field(description="nr only: PRBs per RBG (unset: LTE's TS 36.213 size for the bandwidth, so that both "
+                          "backends cut the carrier into the same RBGs)"),
+    ] = None
+    nr_channel: Annotated[
+        Literal["ours", "3gpp-umi", "3gpp-uma"],
+        Field(description="nr only: ours (log-distance path loss + our correlated Rayleigh fading, as on lte) or "
+                          "nr's TR 38.901 UMi/UMa channel (slower: docs/nr.md)"),
+    ] = "ours"
     num_dus: Annotated[int, Field(ge=1, le=16, description="DUs (cells) sharing one carrier")] = 2
     bandwidth_rbs: Annotated[Literal[6, 15, 25, 50, 75, 100], Field(description="DL/UL bandwidth in RBs")] = 25
     inter_site_distance_m: Annotated[float, Field(ge=20, le=10000)] = 200.0
@@ -40,24 +62,24 @@ class RanConfig(_Strict):
     pathloss_exponent: Annotated[float, Field(ge=2.0, le=5.0)] = 3.5
     ideal_rrc: bool = True
     data_error_model: Annotated[
-        bool, Field(description="PDSCH decoding errors and HARQ retransmissions (off: faster, but URLLC delays halve)")
+        bool, Field(description="lte only (nr keeps its own defaults): PDSCH decoding errors and HARQ retransmissions (off: faster, but URLLC delays halve)")
     ] = True
-    ctrl_error_model: Annotated[bool, Field(description="PCFICH/PDCCH decoding errors")] = True
+    ctrl_error_model: Annotated[bool, Field(description="lte only (nr keeps its own defaults): PCFICH/PDCCH decoding errors")] = True
     srs_periodicity_ms: Annotated[
         Literal[0, 2, 5, 10, 20, 40, 80, 160, 320],
-        Field(description="uplink sounding period (0: the smallest that fits the UEs); UL only"),
+        Field(description="lte only (nr keeps its own defaults): uplink sounding period (0: the smallest that fits the UEs); UL only"),
     ] = 0
     ul_sinr_sample_period: Annotated[
-        int, Field(ge=1, le=1000, description="TTIs between eNB uplink SINR/interference reports; UL only")
+        int, Field(ge=1, le=1000, description="lte only (nr keeps its own defaults): TTIs between eNB uplink SINR/interference reports; UL only")
     ] = 1
     rlc_buffer_bytes: Annotated[int, Field(ge=1024, le=100_000_000)] = 131072
     cqi_period_ms: Annotated[
         Literal[1, 2, 5, 10, 20, 40],
-        Field(description="DL CQI report period of each UE (1: ns-3's ideal every-TTI feedback; "
+        Field(description="lte only (nr keeps its own defaults): DL CQI report period of each UE (1: ns-3's ideal every-TTI feedback; "
                           "3GPP periodic CQI is 2-160 ms)"),
     ] = 1
     cqi_from_pdsch: Annotated[
-        bool, Field(description="DL CQI from PDSCH (data) SINR; false: from PDCCH (control) only, cheaper, coarser")
+        bool, Field(description="lte only (nr keeps its own defaults): DL CQI from PDSCH (data) SINR; false: from PDCCH (control) only, cheaper, coarser")
     ] = True
     uplink_power_control: Annotated[bool, Field(description="UE uplink power control (the study is DL)")] = True
     event_scheduler: Annotated[
@@ -69,7 +91,7 @@ class RanConfig(_Strict):
     ] = "batched"
     neighbour_ctrl_frames: Annotated[
         bool,
-        Field(description="UEs hear other cells' DL control frames in every subframe (false: only in the 2 of 10 "
+        Field(description="lte only (nr keeps its own defaults): UEs hear other cells' DL control frames in every subframe (false: only in the 2 of 10 "
                           "with PSS; needs ctrl_error_model false, cqi_from_pdsch true, the batched channel)"),
     ] = True
     hotspot_du: Annotated[int | None, Field(ge=0, le=15, description="DU with more UEs (a hotspot)")] = None
@@ -85,6 +107,24 @@ class RanConfig(_Strict):
             if wrong:
                 raise ValueError("neighbour_ctrl_frames: false needs " + "; ".join(wrong))
         return self
+
+    @model_validator(mode="after")
+    def _nr_settings_need_nr(self) -> RanConfig:
+        if self.backend == "lte":
+            wrong = [f"{k} (is {getattr(self, k)!r})" for k, default in
+                     (("numerology", 0), ("rbg_size", None), ("nr_channel", "ours")) if getattr(self, k) != default]
+            if wrong:
+                raise ValueError("backend lte has a fixed 15 kHz grid and its own RBG size; remove " + ", ".join(wrong))
+        return self
+
+    @property
+    def rbg_size_prbs(self) -> int:
+        """PRBs per RBG as the simulator uses them."""
+        return self.rbg_size if self.rbg_size is not None else lte_rbg_size(self.bandwidth_rbs)
+
+    @property
+    def rbgs_per_du(self) -> int:
+        return -(-self.bandwidth_rbs // self.rbg_size_prbs)
 
     @model_validator(mode="after")
     def _hotspot_exists(self) -> RanConfig:
@@ -209,6 +249,7 @@ class Scenario(_Strict):
         d["slices"] = [{"name": n, **d["slices"][n]} for n in SLICE_NAMES]
         d["control"]["initial_shares"] = list(self.control.initial_shares)
         d["fading"]["doppler_hz"] = self.doppler_hz
+        d["ran"]["rbg_size"] = self.ran.rbg_size_prbs
         return d
 
 

@@ -22,6 +22,10 @@ ScenarioConfig::FromJson(const nlohmann::json& j)
     ScenarioConfig c;
     c.name = j.at("name").get<std::string>();
     const auto& ran = j.at("ran");
+    c.ranBackend = ran.at("backend").get<std::string>();
+    c.numerology = ran.at("numerology").get<uint32_t>();
+    c.rbgSize = ran.at("rbg_size").get<uint32_t>();
+    c.nrChannel = ran.at("nr_channel").get<std::string>();
     c.numDus = ran.at("num_dus").get<uint32_t>();
     c.bandwidthRbs = ran.at("bandwidth_rbs").get<uint32_t>();
     c.interSiteDistanceM = ran.at("inter_site_distance_m").get<double>();

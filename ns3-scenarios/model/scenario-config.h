@@ -44,6 +44,10 @@ struct ScenarioConfig
 {
     std::string name;
     // RAN
+    std::string ranBackend; ///< nr | lte
+    uint32_t numerology;    ///< nr: subcarrier spacing 15 kHz x 2^numerology, slot 1 ms / 2^numerology
+    uint32_t rbgSize;       ///< nr: PRBs per RBG (LTE derives it from the bandwidth, TS 36.213)
+    std::string nrChannel;  ///< nr: ours | 3gpp-umi | 3gpp-uma
     uint32_t numDus;
     uint32_t bandwidthRbs;
     double interSiteDistanceM;

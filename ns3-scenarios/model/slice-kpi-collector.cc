@@ -36,7 +36,7 @@ SliceKpiCollector::KpiUnits()
     return units;
 }
 
-SliceKpiCollector::SliceKpiCollector(uint32_t numDus, uint32_t numSlices, uint32_t rbsPerDu)
+SliceKpiCollector::SliceKpiCollector(uint32_t numDus, uint32_t numSlices, uint32_t rbsPerDu, double slotMs)
     : m_numDus(numDus),
       m_numSlices(numSlices),
       m_rbsPerDu(rbsPerDu),
@@ -44,7 +44,7 @@ SliceKpiCollector::SliceKpiCollector(uint32_t numDus, uint32_t numSlices, uint32
       m_counters(numDus, std::vector<SliceCounters>(numSlices)),
       m_availablePrbs(numDus, std::vector<double>(numSlices, 0)),
       m_uesPerSlice(numDus, std::vector<uint32_t>(numSlices, 0)),
-      m_amc(CreateObject<LteAmc>())
+      m_slotMs(slotMs)
 {
 }
 
@@ -107,39 +107,16 @@ SliceKpiCollector::OnPacketReceived(uint32_t ue, Ptr<const Packet> packet)
     c.delaysMs.push_back((Simulator::Now() - seqTs.GetTs()).GetSeconds() * 1e3);
 }
 
-uint32_t
-SliceKpiCollector::PrbsOfTransportBlock(uint8_t mcs, uint16_t bytes)
-{
-    // The MAC trace gives MCS and TB size, not PRBs: invert the TB size table (smallest PRB count that fits).
-    auto key = std::make_pair(mcs, bytes);
-    auto hit = m_prbCache.find(key);
-    if (hit != m_prbCache.end())
-    {
-        return hit->second;
-    }
-    uint32_t prbs = m_rbsPerDu;
-    for (uint32_t n = 1; n <= m_rbsPerDu; ++n)
-    {
-        if (m_amc->GetDlTbSizeFromMcs(mcs, n) / 8 >= bytes)
-        {
-            prbs = n;
-            break;
-        }
-    }
-    m_prbCache.emplace(key, prbs);
-    return prbs;
-}
-
 void
-SliceKpiCollector::OnDlScheduling(uint32_t du, const DlSchedulingCallbackInfo& info)
+SliceKpiCollector::OnDlAllocation(uint32_t du, uint16_t rnti, uint32_t prbs)
 {
-    auto it = m_rntiToUe[du].find(info.rnti);
+    auto it = m_rntiToUe[du].find(rnti);
     if (it == m_rntiToUe[du].end())
     {
         return;
     }
     SliceCounters& c = m_counters[du][m_ues[it->second].slice];
-    c.prbTtiSum += PrbsOfTransportBlock(info.mcsTb1, info.sizeTb1);
+    c.prbTtiSum += prbs;
     c.scheduledUes[it->second] = true;
 }
 
@@ -167,7 +144,7 @@ SliceKpiCollector::Collect()
 {
     Time now = Simulator::Now();
     double periodS = (now - m_periodStart).GetSeconds();
-    double ttis = std::max(1.0, std::round(periodS * 1000.0));
+    double ttis = std::max(1.0, std::round(periodS * 1000.0 / m_slotMs)); // scheduling intervals in the period
     std::vector<std::vector<std::vector<double>>> kpis(m_numDus, std::vector<std::vector<double>>(m_numSlices));
     // Oldest packet still waiting, per DU and slice: the delay lower bound when nothing was delivered.
     std::vector<std::vector<double>> oldestWaitMs(m_numDus, std::vector<double>(m_numSlices, 0));

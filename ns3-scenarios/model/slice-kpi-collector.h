@@ -3,8 +3,6 @@
 #ifndef PAMRL_SLICE_KPI_COLLECTOR_H
 #define PAMRL_SLICE_KPI_COLLECTOR_H
 
-#include "ns3/lte-amc.h"
-#include "ns3/lte-common.h"
 #include "ns3/nstime.h"
 #include "ns3/packet.h"
 
@@ -23,7 +21,8 @@ class SliceKpiCollector : public SimpleRefCount<SliceKpiCollector>
     static const std::vector<std::string>& KpiNames();
     static const std::vector<std::string>& KpiUnits();
 
-    SliceKpiCollector(uint32_t numDus, uint32_t numSlices, uint32_t rbsPerDu);
+    /// `slotMs`: the scheduling interval (LTE's TTI, 1 ms; NR's slot, 1 ms / 2^numerology), the unit of PRB use.
+    SliceKpiCollector(uint32_t numDus, uint32_t numSlices, uint32_t rbsPerDu, double slotMs = 1.0);
 
     /// Registers UE number `ue` (its IMSI - 1) as a member of `slice` served by `du`.
     void AddUe(uint32_t ue, uint32_t du, uint32_t slice);
@@ -35,7 +34,8 @@ class SliceKpiCollector : public SimpleRefCount<SliceKpiCollector>
     // Event sinks, connected by the RAN set-up.
     void OnPacketSent(uint32_t ue, uint32_t seq, uint32_t bytes);
     void OnPacketReceived(uint32_t ue, Ptr<const Packet> packet);
-    void OnDlScheduling(uint32_t du, const DlSchedulingCallbackInfo& info);
+    /// A new DL transmission scheduled for a UE (HARQ retransmissions are not counted), on `prbs` PRBs.
+    void OnDlAllocation(uint32_t du, uint16_t rnti, uint32_t prbs);
     void OnSinr(uint32_t ue, double sinrLinear);
 
     /// KPIs since the previous call, [du][slice][kpi]; starts a new period.
@@ -70,7 +70,6 @@ class SliceKpiCollector : public SimpleRefCount<SliceKpiCollector>
         double sinrCount{0};
     };
 
-    uint32_t PrbsOfTransportBlock(uint8_t mcs, uint16_t bytes);
 
     uint32_t m_numDus;
     uint32_t m_numSlices;
@@ -81,8 +80,7 @@ class SliceKpiCollector : public SimpleRefCount<SliceKpiCollector>
     std::vector<std::vector<double>> m_availablePrbs;     ///< [du][slice]
     std::vector<std::vector<uint32_t>> m_uesPerSlice;     ///< [du][slice]
     Time m_periodStart;
-    Ptr<LteAmc> m_amc;
-    std::map<std::pair<uint8_t, uint16_t>, uint32_t> m_prbCache; ///< (mcs, TB bytes) -> PRBs
+    double m_slotMs;
 };
 
 } // namespace ns3

@@ -1,10 +1,8 @@
 #include "slice-traffic-source.h"
 
 #include "ns3/double.h"
-#include "ns3/eps-bearer-tag.h"
 #include "ns3/ipv4-header.h"
 #include "ns3/log.h"
-#include "ns3/lte-ue-rrc.h"
 #include "ns3/seq-ts-header.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
@@ -69,11 +67,10 @@ SliceTrafficSource::HeaderBytes()
 }
 
 void
-SliceTrafficSource::SetFlow(Ptr<LteEnbNetDevice> enb, Ptr<LteUeNetDevice> ue, uint8_t bearerId)
+SliceTrafficSource::SetIngress(std::function<bool()> ready, std::function<void(Ptr<Packet>)> send)
 {
-    m_enb = enb;
-    m_ue = ue;
-    m_bearerId = bearerId;
+    m_ready = std::move(ready);
+    m_send = std::move(send);
 }
 
 void
@@ -94,8 +91,8 @@ SliceTrafficSource::AssignStreams(int64_t stream)
 void
 SliceTrafficSource::DoDispose()
 {
-    m_enb = nullptr;
-    m_ue = nullptr;
+    m_ready = nullptr;
+    m_send = nullptr;
     Application::DoDispose();
 }
 
@@ -162,21 +159,19 @@ SliceTrafficSource::Send()
     {
         return; // resumes at the next ON period
     }
-    Ptr<LteUeRrc> rrc = m_ue->GetRrc();
-    if (rrc->GetState() == LteUeRrc::CONNECTED_NORMALLY)
+    if (m_ready())
     {
         Ptr<Packet> packet = Create<Packet>(m_packetBytes - HeaderBytes());
         SeqTsHeader seqTs;
         seqTs.SetSeq(m_seq);
         packet->AddHeader(seqTs);
-        Ipv4Header ip; // the UE's LTE device expects an IP packet; addresses are not used
+        Ipv4Header ip; // the UE's device expects an IP packet; addresses are not used
         ip.SetPayloadSize(packet->GetSize());
         ip.SetTtl(64);
         packet->AddHeader(ip);
-        packet->AddPacketTag(EpsBearerTag(rrc->GetRnti(), m_bearerId));
         m_txTrace(m_seq, m_packetBytes);
         ++m_seq;
-        m_enb->Send(packet, Address(), 0x0800);
+        m_send(packet);
     }
     ScheduleNext();
 }

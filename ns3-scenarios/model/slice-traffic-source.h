@@ -1,5 +1,6 @@
-// Downlink traffic of one UE, generated at its DU (the RAN ingress): packets enter the eNB's PDCP directly, so
-// the study needs no EPC or IP stack. Each packet carries a sequence number and its creation time (SeqTsHeader)
+// Downlink traffic of one UE, generated at its DU (the RAN ingress): packets enter the DU's PDCP directly, so
+// the study needs no EPC or IP stack. The RAN set-up (helper/lte-ran, helper/nr-ran) gives each source its
+// ingress: a function that hands a packet to the DU for the UE, or refuses it while the UE is not connected. Each packet carries a sequence number and its creation time (SeqTsHeader)
 // for delay and loss measurement at the UE. A source sends only while its UE is RRC-connected.
 //
 // Arrival processes ("Model"): "cbr" (constant interval), "poisson" (exponential inter-arrivals) and "onoff"
@@ -9,10 +10,11 @@
 
 #include "ns3/application.h"
 #include "ns3/event-id.h"
-#include "ns3/lte-enb-net-device.h"
-#include "ns3/lte-ue-net-device.h"
+#include "ns3/packet.h"
 #include "ns3/random-variable-stream.h"
 #include "ns3/traced-callback.h"
+
+#include <functional>
 
 namespace ns3
 {
@@ -23,8 +25,9 @@ class SliceTrafficSource : public Application
     static TypeId GetTypeId();
     SliceTrafficSource();
 
-    /// The DU that transmits and the UE that receives this flow.
-    void SetFlow(Ptr<LteEnbNetDevice> enb, Ptr<LteUeNetDevice> ue, uint8_t bearerId);
+    /// The flow's way into the RAN: `ready` says whether the UE is connected (a source sends nothing before),
+    /// `send` hands a packet to the DU for the UE.
+    void SetIngress(std::function<bool()> ready, std::function<void(Ptr<Packet>)> send);
     /// Changes the mean rate from now on (time-varying load).
     void SetMeanRate(double bps);
     int64_t AssignStreams(int64_t stream) override;
@@ -42,9 +45,8 @@ class SliceTrafficSource : public Application
     void Send();
     void ToggleOnOff();
 
-    Ptr<LteEnbNetDevice> m_enb;
-    Ptr<LteUeNetDevice> m_ue;
-    uint8_t m_bearerId{1};
+    std::function<bool()> m_ready;
+    std::function<void(Ptr<Packet>)> m_send;
     uint32_t m_packetBytes;
     double m_meanRateBps;
     std::string m_model;

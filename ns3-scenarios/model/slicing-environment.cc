@@ -28,7 +28,7 @@ SlicingEnvironment::Configure(const Json& scenario, uint64_t seed)
     ns3::GlobalValue::Bind("SchedulerType", ns3::StringValue(schedulers.at(m_config.eventScheduler)));
     ns3::RngSeedManager::SetSeed(1);
     ns3::RngSeedManager::SetRun(seed);
-    m_ran = std::make_unique<LteRan>(m_config);
+    m_ran = Ran::Build(m_config);
     // Counters start one period before the first observation, so that it covers a whole period.
     double resetMs = std::max(0.0, m_config.warmupMs - m_config.periodMs);
     ns3::Simulator::Schedule(Ms(resetMs), [this] { m_ran->Collector()->Reset(); });

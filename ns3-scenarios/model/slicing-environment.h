@@ -3,7 +3,7 @@
 #ifndef PAMRL_SLICING_ENVIRONMENT_H
 #define PAMRL_SLICING_ENVIRONMENT_H
 
-#include "lte-ran.h"
+#include "ran.h"
 #include "scenario-config.h"
 
 #include "bridge-environment.h"
@@ -28,7 +28,7 @@ class SlicingEnvironment : public BridgeEnvironment
 
   private:
     ScenarioConfig m_config;
-    std::unique_ptr<LteRan> m_ran;
+    std::unique_ptr<Ran> m_ran;
 };
 
 } // namespace pamrl

@@ -1,4 +1,6 @@
-#include "slice-rbg-allocator.h"
+#include "lte-slice-rbg-allocator.h"
+
+#include "slice-rbg-split.h"
 
 #include "ns3/log.h"
 
@@ -28,29 +30,6 @@ SliceRbgAllocator::GetTypeId()
                             .SetGroupName("Lte")
                             .AddConstructor<SliceRbgAllocator>();
     return tid;
-}
-
-std::vector<uint32_t>
-SliceRbgAllocator::SharesToRbgCounts(const std::vector<double>& shares, uint32_t numRbgs)
-{
-    std::vector<uint32_t> counts(shares.size(), 0);
-    std::vector<double> remainder(shares.size(), 0);
-    uint32_t given = 0;
-    for (size_t s = 0; s < shares.size(); ++s)
-    {
-        double exact = shares[s] * numRbgs;
-        counts[s] = static_cast<uint32_t>(std::floor(exact + 1e-9));
-        remainder[s] = exact - counts[s];
-        given += counts[s];
-    }
-    std::vector<size_t> order(shares.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return remainder[a] > remainder[b]; });
-    for (size_t i = 0; given < numRbgs && i < order.size(); ++i, ++given)
-    {
-        counts[order[i]] += 1;
-    }
-    return counts;
 }
 
 void
@@ -86,12 +65,8 @@ SliceRbgAllocator::UpdateBlocks()
     {
         return; // not configured yet; UpdateBlocks runs again from Reconfigure
     }
-    m_rbgCounts = SharesToRbgCounts(m_shares, GetNumRbgs());
-    m_blockStart.assign(m_rbgCounts.size(), 0);
-    for (size_t s = 1; s < m_rbgCounts.size(); ++s)
-    {
-        m_blockStart[s] = m_blockStart[s - 1] + m_rbgCounts[s - 1];
-    }
+    m_rbgCounts = pamrl::SharesToRbgCounts(m_shares, GetNumRbgs());
+    m_blockStart = pamrl::RbgBlockStarts(m_rbgCounts);
 }
 
 void

@@ -2,11 +2,9 @@
 // sized from its share, and the scheduler (PfFfMacScheduler, which asks per UE) may give a UE only RBGs of its
 // slice. Within a slice, PF shares the block among that slice's UEs.
 //
-// Rounding from shares to whole RBGs (deterministic): slice s gets floor(share_s * N) RBGs; the RBGs left over go
-// one each to the slices with the largest remainders, ties to the lower slice index. Blocks are laid out in slice
-// order from RBG 0 (eMBB, then URLLC, then mMTC). A share of 0 gives no RBG: that slice's UEs get no data.
-#ifndef PAMRL_SLICE_RBG_ALLOCATOR_H
-#define PAMRL_SLICE_RBG_ALLOCATOR_H
+// Shares become whole RBGs by the rule in slice-rbg-split.h, shared with the NR backend.
+#ifndef PAMRL_LTE_SLICE_RBG_ALLOCATOR_H
+#define PAMRL_LTE_SLICE_RBG_ALLOCATOR_H
 
 #include "ns3/lte-ffr-algorithm.h"
 #include "ns3/lte-ffr-rrc-sap.h"
@@ -24,9 +22,6 @@ class SliceRbgAllocator : public LteFfrAlgorithm
     SliceRbgAllocator();
     ~SliceRbgAllocator() override;
     static TypeId GetTypeId();
-
-    /// Whole RBGs per slice for the given shares (see the rounding rule above).
-    static std::vector<uint32_t> SharesToRbgCounts(const std::vector<double>& shares, uint32_t numRbgs);
 
     /// Sets the shares of this cell's slices (one per slice, summing to 1).
     void SetShares(const std::vector<double>& shares);

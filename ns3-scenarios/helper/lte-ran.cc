@@ -2,6 +2,8 @@
 
 #include "batched-spectrum-channel.h"
 #include "correlated-rayleigh-fading.h"
+#include "slice-rbg-split.h"
+#include "slice-traffic-source.h"
 
 #include "ns3/boolean.h"
 #include "ns3/component-carrier-enb.h"
@@ -13,12 +15,8 @@
 #include "ns3/lte-enb-rrc.h"
 #include "ns3/lte-ue-net-device.h"
 #include "ns3/lte-ue-phy.h"
+#include "ns3/eps-bearer-tag.h"
 #include "ns3/lte-ue-rrc.h"
-#include "ns3/mobility-helper.h"
-#include "ns3/pointer.h"
-#include "ns3/position-allocator.h"
-#include "ns3/rectangle.h"
-#include "ns3/box.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
 #include "ns3/uinteger.h"
@@ -36,25 +34,12 @@ namespace
 constexpr double kCarrierHz = 2120e6;
 /// Free-space loss at 1 m for that carrier, the reference of the log-distance path loss.
 const double kReferenceLossDb = 20 * std::log10(4 * M_PI * kCarrierHz / 299792458.0);
-/// Fixed stream numbers keep each model's randomness independent of the others' draw counts.
-constexpr int64_t kStreamLte = 1000;
-constexpr int64_t kStreamMobility = 2000;
-constexpr int64_t kStreamFading = 3000;
-constexpr int64_t kStreamTraffic = 10000;
-
-Vector
-DuPosition(uint32_t du, uint32_t numDus, double isd)
-{
-    // Hexagonal grid, rows offset by half a site.
-    auto columns = static_cast<uint32_t>(std::ceil(std::sqrt(double(numDus))));
-    uint32_t row = du / columns;
-    uint32_t col = du % columns;
-    return Vector(col * isd + (row % 2) * isd / 2, row * isd * std::sqrt(3.0) / 2, 30.0);
-}
 } // namespace
 
 LteRan::LteRan(const ScenarioConfig& config)
-    : m_config(config)
+    : m_config(config),
+      m_layout(config),
+      m_amc(CreateObject<LteAmc>())
 {
     uint32_t uesPerDu = 0;
     for (uint32_t du = 0; du < config.numDus; ++du)
@@ -97,108 +82,16 @@ LteRan::LteRan(const ScenarioConfig& config)
     Config::SetDefault("ns3::LteUePhy::DownlinkCqiPeriodicity", TimeValue(MilliSeconds(config.cqiPeriodMs)));
 
     m_collector = Create<SliceKpiCollector>(config.numDus, config.slices.size(), config.bandwidthRbs);
-    BuildNodes();
-    InstallMobility();
+    m_enbNodes.Create(config.numDus);
+    m_ueNodes.Create(m_layout.Size());
+    InstallDuMobility(m_enbNodes, config);
+    InstallUeMobility(m_ueNodes, m_layout, config);
     InstallDevices();
     InstallTraffic();
     ConnectTraces();
     for (uint32_t du = 0; du < config.numDus; ++du)
     {
         ApplyShares(du, config.initialShares);
-    }
-}
-
-void
-LteRan::BuildNodes()
-{
-    m_enbNodes.Create(m_config.numDus);
-    for (uint32_t du = 0; du < m_config.numDus; ++du)
-    {
-        for (uint32_t s = 0; s < m_config.slices.size(); ++s)
-        {
-            for (uint32_t i = 0; i < m_config.UesAt(du, s); ++i)
-            {
-                m_ueDu.push_back(du);
-                m_ueSlice.push_back(s);
-            }
-        }
-    }
-    m_ueNodes.Create(m_ueDu.size());
-}
-
-void
-LteRan::InstallMobility()
-{
-    MobilityHelper enbMobility;
-    Ptr<ListPositionAllocator> sites = CreateObject<ListPositionAllocator>();
-    for (uint32_t du = 0; du < m_config.numDus; ++du)
-    {
-        sites->Add(DuPosition(du, m_config.numDus, m_config.interSiteDistanceM));
-    }
-    enbMobility.SetPositionAllocator(sites);
-    enbMobility.SetMobilityModel("ns3::ConstantPositionMobilityModel");
-    enbMobility.Install(m_enbNodes);
-
-    const double r = m_config.cellRadiusM;
-    std::ostringstream speed;
-    speed << "ns3::UniformRandomVariable[Min=" << m_config.speedMinMps << "|Max=" << m_config.speedMaxMps << "]";
-    std::ostringstream pause;
-    pause << "ns3::ConstantRandomVariable[Constant=" << m_config.pauseS << "]";
-    for (uint32_t ue = 0; ue < m_ueNodes.GetN(); ++ue)
-    {
-        Vector c = DuPosition(m_ueDu[ue], m_config.numDus, m_config.interSiteDistanceM);
-        MobilityHelper mobility;
-        Ptr<UniformDiscPositionAllocator> start = CreateObject<UniformDiscPositionAllocator>();
-        start->SetX(c.x);
-        start->SetY(c.y);
-        start->SetZ(1.5);
-        start->SetRho(r);
-        start->AssignStreams(kStreamMobility + 10 * ue);
-        mobility.SetPositionAllocator(start);
-        if (m_config.mobilityModel == "static")
-        {
-            mobility.SetMobilityModel("ns3::ConstantPositionMobilityModel");
-        }
-        else if (m_config.mobilityModel == "random-walk")
-        {
-            mobility.SetMobilityModel("ns3::RandomWalk2dMobilityModel",
-                                      "Bounds", RectangleValue(Rectangle(c.x - r, c.x + r, c.y - r, c.y + r)),
-                                      "Speed", StringValue(speed.str()),
-                                      "Mode", StringValue("Time"),
-                                      "Time", TimeValue(Seconds(1)));
-        }
-        else if (m_config.mobilityModel == "random-waypoint")
-        {
-            Ptr<RandomRectanglePositionAllocator> waypoints = CreateObject<RandomRectanglePositionAllocator>();
-            std::ostringstream xs, ys;
-            xs << "ns3::UniformRandomVariable[Min=" << c.x - r << "|Max=" << c.x + r << "]";
-            ys << "ns3::UniformRandomVariable[Min=" << c.y - r << "|Max=" << c.y + r << "]";
-            waypoints->SetAttribute("X", StringValue(xs.str()));
-            waypoints->SetAttribute("Y", StringValue(ys.str()));
-            waypoints->SetZ(1.5);
-            waypoints->AssignStreams(kStreamMobility + 10 * ue + 3);
-            mobility.SetMobilityModel("ns3::RandomWaypointMobilityModel",
-                                      "Speed", StringValue(speed.str()),
-                                      "Pause", StringValue(pause.str()),
-                                      "PositionAllocator", PointerValue(waypoints));
-        }
-        else if (m_config.mobilityModel == "gauss-markov")
-        {
-            mobility.SetMobilityModel("ns3::GaussMarkovMobilityModel",
-                                      "Bounds", BoxValue(Box(c.x - r, c.x + r, c.y - r, c.y + r, 0, 3)),
-                                      "TimeStep", TimeValue(Seconds(0.5)),
-                                      "Alpha", DoubleValue(0.85),
-                                      "MeanVelocity", StringValue(speed.str()),
-                                      "MeanDirection", StringValue("ns3::UniformRandomVariable[Min=0|Max=6.283185307]"),
-                                      "MeanPitch", StringValue("ns3::ConstantRandomVariable[Constant=0.0]"),
-                                      "NormalPitch", StringValue("ns3::NormalRandomVariable[Mean=0.0|Variance=0.0]"));
-        }
-        else
-        {
-            NS_FATAL_ERROR("unknown mobility model " << m_config.mobilityModel);
-        }
-        mobility.Install(m_ueNodes.Get(ue));
-        mobility.AssignStreams(NodeContainer(m_ueNodes.Get(ue)), kStreamMobility + 10 * ue + 5);
     }
 }
 
@@ -224,8 +117,8 @@ LteRan::InstallDevices()
 
     m_enbDevs = m_lte->InstallEnbDevice(m_enbNodes);
     m_ueDevs = m_lte->InstallUeDevice(m_ueNodes);
-    m_lte->AssignStreams(m_enbDevs, kStreamLte);
-    m_lte->AssignStreams(m_ueDevs, kStreamLte + 500);
+    m_lte->AssignStreams(m_enbDevs, kStreamRan);
+    m_lte->AssignStreams(m_ueDevs, kStreamRan + 500);
 
     if (m_config.fadingModel == "correlated-rayleigh")
     {
@@ -249,9 +142,9 @@ LteRan::InstallDevices()
         // Without an EPC the LTE helper leaves UEs in RLC saturation mode, which floods the uplink with dummy
         // PDUs; our bearers are RLC UM on both ends.
         DynamicCast<LteUeNetDevice>(m_ueDevs.Get(ue))->GetRrc()->SetUseRlcSm(false);
-        m_lte->Attach(m_ueDevs.Get(ue), m_enbDevs.Get(m_ueDu[ue]));
+        m_lte->Attach(m_ueDevs.Get(ue), m_enbDevs.Get(m_layout.du[ue]));
         m_imsiToUe[DynamicCast<LteUeNetDevice>(m_ueDevs.Get(ue))->GetImsi()] = ue;
-        m_collector->AddUe(ue, m_ueDu[ue], m_ueSlice[ue]);
+        m_collector->AddUe(ue, m_layout.du[ue], m_layout.slice[ue]);
     }
     // One DL data bearer per UE, RLC UM. Without an EPC the bearer is set up when the UE connects.
     m_lte->ActivateDataRadioBearer(m_ueDevs, EpsBearer(EpsBearer::NGBR_VIDEO_TCP_DEFAULT));
@@ -262,18 +155,22 @@ LteRan::InstallTraffic()
 {
     for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
     {
-        const TrafficConfig& t = m_config.slices[m_ueSlice[ue]].traffic;
+        const TrafficConfig& t = m_config.slices[m_layout.slice[ue]].traffic;
         Ptr<SliceTrafficSource> source = CreateObject<SliceTrafficSource>();
         source->SetAttribute("PacketSize", UintegerValue(t.packetBytes));
         source->SetAttribute("MeanRate", DoubleValue(t.rateMbpsPerUe * 1e6));
         source->SetAttribute("Model", StringValue(t.model));
         source->SetAttribute("MeanOnTime", TimeValue(Ms(t.onMs)));
         source->SetAttribute("MeanOffTime", TimeValue(Ms(t.offMs)));
-        source->SetFlow(DynamicCast<LteEnbNetDevice>(m_enbDevs.Get(m_ueDu[ue])),
-                        DynamicCast<LteUeNetDevice>(m_ueDevs.Get(ue)),
-                        1);
+        Ptr<LteEnbNetDevice> enb = DynamicCast<LteEnbNetDevice>(m_enbDevs.Get(m_layout.du[ue]));
+        Ptr<LteUeRrc> rrc = DynamicCast<LteUeNetDevice>(m_ueDevs.Get(ue))->GetRrc();
+        source->SetIngress([rrc] { return rrc->GetState() == LteUeRrc::CONNECTED_NORMALLY; },
+                           [enb, rrc](Ptr<Packet> packet) {
+                               packet->AddPacketTag(EpsBearerTag(rrc->GetRnti(), 1));
+                               enb->Send(packet, Address(), 0x0800);
+                           });
         source->AssignStreams(kStreamTraffic + 4 * ue);
-        m_enbNodes.Get(m_ueDu[ue])->AddApplication(source);
+        m_enbNodes.Get(m_layout.du[ue])->AddApplication(source);
         // Traffic starts half-way through the warm-up, once UEs have had time to connect.
         source->SetStartTime(Ms(m_config.warmupMs / 2));
         for (const auto& [startS, factor] : t.loadProfile)
@@ -300,9 +197,9 @@ LteRan::ConnectTraces()
                                                   MakeBoundCallback(&LteRan::OnConnectionEstablished, this, du));
         enb->GetMac()->TraceConnectWithoutContext(
             "DlScheduling",
-            MakeBoundCallback(+[](SliceKpiCollector* c, uint32_t du, DlSchedulingCallbackInfo info) {
-                c->OnDlScheduling(du, info);
-            }, PeekPointer(m_collector), du));
+            MakeBoundCallback(+[](LteRan* ran, uint32_t du, DlSchedulingCallbackInfo info) {
+                ran->m_collector->OnDlAllocation(du, info.rnti, ran->PrbsOfTransportBlock(info.mcsTb1, info.sizeTb1));
+            }, this, du));
     }
     for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
     {
@@ -325,8 +222,30 @@ void
 LteRan::OnConnectionEstablished(LteRan* ran, uint32_t du, uint64_t imsi, uint16_t, uint16_t rnti)
 {
     uint32_t ue = ran->m_imsiToUe.at(imsi);
-    ran->m_allocators[du]->SetUeSlice(rnti, static_cast<uint8_t>(ran->m_ueSlice[ue]));
+    ran->m_allocators[du]->SetUeSlice(rnti, static_cast<uint8_t>(ran->m_layout.slice[ue]));
     ran->m_collector->BindRnti(du, rnti, ue);
+}
+
+uint32_t
+LteRan::PrbsOfTransportBlock(uint8_t mcs, uint16_t bytes)
+{
+    auto key = std::make_pair(mcs, bytes);
+    auto hit = m_prbCache.find(key);
+    if (hit != m_prbCache.end())
+    {
+        return hit->second;
+    }
+    uint32_t prbs = m_config.bandwidthRbs;
+    for (uint32_t n = 1; n <= m_config.bandwidthRbs; ++n)
+    {
+        if (m_amc->GetDlTbSizeFromMcs(mcs, n) / 8 >= bytes)
+        {
+            prbs = n;
+            break;
+        }
+    }
+    m_prbCache.emplace(key, prbs);
+    return prbs;
 }
 
 uint32_t
@@ -345,18 +264,7 @@ void
 LteRan::ApplyShares(uint32_t du, const std::vector<double>& shares)
 {
     m_allocators[du]->SetShares(shares);
-    const auto& rbgs = m_allocators[du]->GetRbgCounts();
-    std::vector<double> prbs(rbgs.size());
-    uint32_t first = 0;
-    for (size_t s = 0; s < rbgs.size(); ++s)
-    {
-        // The last RBG of the carrier may be shorter than the others.
-        uint32_t end = std::min(m_config.bandwidthRbs, (first + rbgs[s]) * RbgSize());
-        uint32_t begin = std::min(m_config.bandwidthRbs, first * RbgSize());
-        prbs[s] = end - begin;
-        first += rbgs[s];
-    }
-    m_collector->SetAvailablePrbs(du, prbs);
+    m_collector->SetAvailablePrbs(du, PrbsPerSlice(m_allocators[du]->GetRbgCounts(), RbgSize(), m_config.bandwidthRbs));
 }
 
 } // namespace pamrl

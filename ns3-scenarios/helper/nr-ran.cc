@@ -1,0 +1,260 @@
+#include "nr-ran.h"
+
+#include "batched-spectrum-channel.h"
+#include "correlated-rayleigh-fading.h"
+#include "slice-rbg-split.h"
+#include "slice-traffic-source.h"
+
+#include "ns3/cc-bwp-helper.h"
+#include "ns3/config.h"
+#include "ns3/double.h"
+#include "ns3/enum.h"
+#include "ns3/ipv4-l3-protocol.h"
+#include "ns3/boolean.h"
+#include "ns3/log-distance-propagation-loss-model.h"
+#include "ns3/multi-model-spectrum-channel.h"
+#include "ns3/nr-channel-helper.h"
+#include "ns3/nr-eps-bearer-tag.h"
+#include "ns3/nr-gnb-mac.h"
+#include "ns3/nr-gnb-net-device.h"
+#include "ns3/nr-gnb-phy.h"
+#include "ns3/nr-gnb-rrc.h"
+#include "ns3/nr-ue-net-device.h"
+#include "ns3/nr-ue-phy.h"
+#include "ns3/nr-ue-rrc.h"
+#include "ns3/pointer.h"
+#include "ns3/simulator.h"
+#include "ns3/string.h"
+#include "ns3/uinteger.h"
+
+#include <cmath>
+
+using namespace ns3;
+
+namespace pamrl
+{
+
+namespace
+{
+/// The same carrier as the LTE backend (EARFCN 100, band 1 DL), so that path loss is the same on both.
+constexpr double kCarrierHz = 2120e6;
+const double kReferenceLossDb = 20 * std::log10(4 * M_PI * kCarrierHz / 299792458.0);
+/// nr's default guard overhead; the carrier is sized around it.
+constexpr double kRbOverhead = 0.1;
+} // namespace
+
+double
+NrRan::BandwidthHz(uint32_t rbs, uint32_t numerology)
+{
+    // nr counts floor(BW (1 - overhead) / (12 SCS)) PRBs; half a PRB of margin keeps the floor on `rbs`.
+    double scs = 15e3 * std::pow(2.0, numerology);
+    return (rbs + 0.5) * 12 * scs / (1 - kRbOverhead);
+}
+
+NrRan::NrRan(const ScenarioConfig& config)
+    : m_config(config),
+      m_layout(config)
+{
+    Config::SetDefault("ns3::NrGnbRrc::EpsBearerToRlcMapping", EnumValue(NrGnbRrc::RLC_UM_ALWAYS));
+    Config::SetDefault("ns3::NrRlcUm::MaxTxBufferSize", UintegerValue(config.rlcBufferBytes));
+    Config::SetDefault("ns3::NrHelper::UseIdealRrc", BooleanValue(config.idealRrc));
+
+    m_collector = Create<SliceKpiCollector>(config.numDus,
+                                            config.slices.size(),
+                                            config.bandwidthRbs,
+                                            1.0 / std::pow(2.0, config.numerology));
+    m_gnbNodes.Create(config.numDus);
+    m_ueNodes.Create(m_layout.Size());
+    InstallDuMobility(m_gnbNodes, config);
+    InstallUeMobility(m_ueNodes, m_layout, config);
+    InstallDevices();
+    InstallTraffic();
+    ConnectTraces();
+    for (uint32_t du = 0; du < config.numDus; ++du)
+    {
+        ApplyShares(du, config.initialShares);
+    }
+}
+
+void
+NrRan::InstallDevices()
+{
+    m_nr = CreateObject<NrHelper>();
+
+    CcBwpCreator ccBwpCreator;
+    CcBwpCreator::SimpleOperationBandConf bandConf(kCarrierHz,
+                                                   BandwidthHz(m_config.bandwidthRbs, m_config.numerology),
+                                                   1);
+    OperationBandInfo band = ccBwpCreator.CreateOperationBandContiguousCc(bandConf);
+
+    Ptr<SpectrumChannel> channel;
+    if (m_config.nrChannel == "ours")
+    {
+        channel = m_config.spectrumChannel == "batched" ? Ptr<SpectrumChannel>(CreateObject<BatchedSpectrumChannel>())
+                                                        : Ptr<SpectrumChannel>(CreateObject<MultiModelSpectrumChannel>());
+        Ptr<LogDistancePropagationLossModel> pathloss = CreateObject<LogDistancePropagationLossModel>();
+        pathloss->SetAttribute("Exponent", DoubleValue(m_config.pathlossExponent));
+        pathloss->SetAttribute("ReferenceLoss", DoubleValue(kReferenceLossDb));
+        channel->AddPropagationLossModel(pathloss);
+        if (m_config.fadingModel == "correlated-rayleigh")
+        {
+            Ptr<CorrelatedRayleighFading> fading = CreateObject<CorrelatedRayleighFading>();
+            fading->SetAttribute("DopplerHz", DoubleValue(m_config.dopplerHz));
+            fading->SetAttribute("DelayProfile", StringValue(m_config.fadingProfile));
+            fading->AssignStreams(kStreamFading);
+            channel->AddSpectrumPropagationLossModel(fading);
+        }
+    }
+    else
+    {
+        // nr's TR 38.901 channel: path loss, LOS/NLOS condition and fast fading of the 3GPP model.
+        Ptr<NrChannelHelper> channelHelper = CreateObject<NrChannelHelper>();
+        channelHelper->ConfigureFactories(m_config.nrChannel == "3gpp-umi" ? "UMi" : "UMa", "Default", "ThreeGpp");
+        channel = channelHelper->CreateChannel();
+    }
+    band.GetBwpAt(0, 0)->SetChannel(channel);
+    BandwidthPartInfoPtrVector bwps = CcBwpCreator::GetAllBwps({band});
+
+    m_nr->SetSchedulerTypeId(NrSliceScheduler::GetTypeId());
+    m_nr->SetGnbPhyAttribute("Numerology", UintegerValue(m_config.numerology));
+    m_nr->SetGnbPhyAttribute("TxPower", DoubleValue(m_config.enbTxPowerDbm));
+    m_nr->SetGnbPhyAttribute("RbOverhead", DoubleValue(kRbOverhead));
+    m_nr->SetUePhyAttribute("TxPower", DoubleValue(m_config.ueTxPowerDbm));
+    // LTE's UE noise figure, so that both backends see the same SNR for the same path.
+    m_nr->SetUePhyAttribute("NoiseFigure", DoubleValue(9.0));
+    m_nr->SetUePhyAttribute("EnableUplinkPowerControl", BooleanValue(m_config.uplinkPowerControl));
+    m_nr->SetGnbMacAttribute("NumRbPerRbg", UintegerValue(m_config.rbgSize));
+    // Antennas: nr's default, a 1x1 array of one isotropic element, on gNBs and UEs; no beamforming helper.
+
+    m_gnbDevs = m_nr->InstallGnbDevice(m_gnbNodes, bwps);
+    m_ueDevs = m_nr->InstallUeDevice(m_ueNodes, bwps);
+    m_nr->AssignStreams(m_gnbDevs, kStreamRan);
+    m_nr->AssignStreams(m_ueDevs, kStreamRan + 500);
+
+    for (uint32_t du = 0; du < m_config.numDus; ++du)
+    {
+        Ptr<NrGnbNetDevice> gnb = DynamicCast<NrGnbNetDevice>(m_gnbDevs.Get(du));
+        m_schedulers.push_back(DynamicCast<NrSliceScheduler>(gnb->GetScheduler(0)));
+        NS_ABORT_MSG_IF(!m_schedulers.back(), "the scheduler of a DU is not an NrSliceScheduler");
+        uint32_t rbs = gnb->GetPhy(0)->GetRbNum();
+        NS_ABORT_MSG_IF(rbs != m_config.bandwidthRbs,
+                        "nr made " << rbs << " PRBs of the carrier, the scenario asks for " << m_config.bandwidthRbs);
+    }
+    for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
+    {
+        m_nr->AttachToGnb(m_ueDevs.Get(ue), m_gnbDevs.Get(m_layout.du[ue]));
+        m_imsiToUe[DynamicCast<NrUeNetDevice>(m_ueDevs.Get(ue))->GetImsi()] = ue;
+        m_collector->AddUe(ue, m_layout.du[ue], m_layout.slice[ue]);
+    }
+    // One DL data bearer per UE, RLC UM; without an EPC it is set up when the UE connects.
+    m_nr->ActivateDataRadioBearer(m_ueDevs, NrEpsBearer(NrEpsBearer::NGBR_VIDEO_TCP_DEFAULT));
+}
+
+void
+NrRan::InstallTraffic()
+{
+    for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
+    {
+        const TrafficConfig& t = m_config.slices[m_layout.slice[ue]].traffic;
+        Ptr<SliceTrafficSource> source = CreateObject<SliceTrafficSource>();
+        source->SetAttribute("PacketSize", UintegerValue(t.packetBytes));
+        source->SetAttribute("MeanRate", DoubleValue(t.rateMbpsPerUe * 1e6));
+        source->SetAttribute("Model", StringValue(t.model));
+        source->SetAttribute("MeanOnTime", TimeValue(Ms(t.onMs)));
+        source->SetAttribute("MeanOffTime", TimeValue(Ms(t.offMs)));
+        Ptr<NrGnbNetDevice> gnb = DynamicCast<NrGnbNetDevice>(m_gnbDevs.Get(m_layout.du[ue]));
+        Ptr<NrUeRrc> rrc = DynamicCast<NrUeNetDevice>(m_ueDevs.Get(ue))->GetRrc();
+        source->SetIngress([rrc] { return rrc->GetState() == NrUeRrc::CONNECTED_NORMALLY; },
+                           [gnb, rrc](Ptr<Packet> packet) {
+                               packet->AddPacketTag(NrEpsBearerTag(rrc->GetRnti(), 1));
+                               gnb->Send(packet, Address(), Ipv4L3Protocol::PROT_NUMBER);
+                           });
+        source->AssignStreams(kStreamTraffic + 4 * ue);
+        m_gnbNodes.Get(m_layout.du[ue])->AddApplication(source);
+        // Traffic starts half-way through the warm-up, once UEs have had time to connect.
+        source->SetStartTime(Ms(m_config.warmupMs / 2));
+        for (const auto& [startS, factor] : t.loadProfile)
+        {
+            Simulator::Schedule(Seconds(startS), &SliceTrafficSource::SetMeanRate, source,
+                                t.rateMbpsPerUe * 1e6 * factor);
+        }
+        source->TraceConnectWithoutContext(
+            "Tx",
+            MakeBoundCallback(+[](SliceKpiCollector* c, uint32_t ue, uint32_t seq, uint32_t bytes) {
+                c->OnPacketSent(ue, seq, bytes);
+            }, PeekPointer(m_collector), ue));
+    }
+}
+
+void
+NrRan::ConnectTraces()
+{
+    for (uint32_t du = 0; du < m_config.numDus; ++du)
+    {
+        Ptr<NrGnbNetDevice> gnb = DynamicCast<NrGnbNetDevice>(m_gnbDevs.Get(du));
+        gnb->GetRrc()->TraceConnectWithoutContext("ConnectionEstablished",
+                                                  MakeBoundCallback(&NrRan::OnConnectionEstablished, this, du));
+        const uint32_t rbgSize = RbgSize();
+        const uint32_t rbs = m_config.bandwidthRbs;
+        SliceKpiCollector* collector = PeekPointer(m_collector);
+        m_schedulers[du]->SetAllocationCallback([collector, du, rbgSize, rbs](uint16_t rnti, const std::vector<bool>& rbgs) {
+            uint32_t prbs = 0;
+            for (uint32_t r = 0; r < rbgs.size(); ++r)
+            {
+                if (rbgs[r])
+                {
+                    // The last RBG of the carrier may be shorter than the others.
+                    prbs += std::min(rbgSize, rbs - std::min(rbs, r * rbgSize));
+                }
+            }
+            collector->OnDlAllocation(du, rnti, prbs);
+        });
+    }
+    for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
+    {
+        Ptr<NrUeNetDevice> dev = DynamicCast<NrUeNetDevice>(m_ueDevs.Get(ue));
+        // The UE's receive callback replaces an IP stack: our packets end at the UE's NR device.
+        dev->SetReceiveCallback(MakeBoundCallback(
+            +[](SliceKpiCollector* c, uint32_t ue, Ptr<NetDevice>, Ptr<const Packet> p, uint16_t, const Address&) {
+                c->OnPacketReceived(ue, p);
+                return true;
+            }, PeekPointer(m_collector), ue));
+        // nr reports the DL SINR of each data reception (linear, averaged over the allocated PRBs); a UE that
+        // receives nothing in a period adds no sample (LTE reports from the reference signals every period).
+        dev->GetPhy(0)->TraceConnectWithoutContext(
+            "DlDataSinr",
+            MakeBoundCallback(+[](SliceKpiCollector* c, uint32_t ue, uint16_t, uint16_t, double sinr, uint16_t) {
+                c->OnSinr(ue, sinr);
+            }, PeekPointer(m_collector), ue));
+    }
+}
+
+void
+NrRan::OnConnectionEstablished(NrRan* ran, uint32_t du, uint64_t imsi, uint16_t, uint16_t rnti)
+{
+    uint32_t ue = ran->m_imsiToUe.at(imsi);
+    ran->m_schedulers[du]->SetUeSlice(rnti, static_cast<uint8_t>(ran->m_layout.slice[ue]));
+    ran->m_collector->BindRnti(du, rnti, ue);
+}
+
+uint32_t
+NrRan::RbgsPerDu() const
+{
+    return (m_config.bandwidthRbs + RbgSize() - 1) / RbgSize();
+}
+
+uint32_t
+NrRan::RbgSize() const
+{
+    return m_config.rbgSize;
+}
+
+void
+NrRan::ApplyShares(uint32_t du, const std::vector<double>& shares)
+{
+    std::vector<uint32_t> counts = SharesToRbgCounts(shares, RbgsPerDu());
+    m_schedulers[du]->SetSliceRbgs(counts);
+    m_collector->SetAvailablePrbs(du, PrbsPerSlice(counts, RbgSize(), m_config.bandwidthRbs));
+}
+
+} // namespace pamrl

@@ -1,0 +1,46 @@
+// Where DUs and UEs are and how UEs move, the same for every RAN backend (so that LTE and NR runs of one scenario
+// and seed place and move the same UEs).
+//
+// num_dus DUs on a hexagonal grid with the configured inter-site distance, antennas at 30 m; each DU serves its
+// own UEs, which start uniformly in a disc of cell_radius_m around it, at 1.5 m, and stay in that cell's square
+// (no handover).
+#ifndef PAMRL_RAN_TOPOLOGY_H
+#define PAMRL_RAN_TOPOLOGY_H
+
+#include "scenario-config.h"
+
+#include "ns3/node-container.h"
+#include "ns3/vector.h"
+
+#include <vector>
+
+namespace pamrl
+{
+
+/// Fixed stream numbers keep each model's randomness independent of the others' draw counts.
+constexpr int64_t kStreamRan = 1000;
+constexpr int64_t kStreamMobility = 2000;
+constexpr int64_t kStreamFading = 3000;
+constexpr int64_t kStreamTraffic = 10000;
+
+ns3::Vector DuPosition(uint32_t du, uint32_t numDus, double isd);
+
+/// The UEs of a scenario in a fixed order (DU by DU, slice by slice): the DU and slice of each.
+struct UeLayout
+{
+    std::vector<uint32_t> du;
+    std::vector<uint32_t> slice;
+
+    explicit UeLayout(const ScenarioConfig& config);
+    uint32_t Size() const
+    {
+        return du.size();
+    }
+};
+
+void InstallDuMobility(const ns3::NodeContainer& duNodes, const ScenarioConfig& config);
+void InstallUeMobility(const ns3::NodeContainer& ueNodes, const UeLayout& layout, const ScenarioConfig& config);
+
+} // namespace pamrl
+
+#endif
