@@ -69,6 +69,10 @@ def test_more_share_for_saturated_slice_raises_its_throughput(small_short_each_b
     embb_high = high[2:, :, 0, THP].mean()
     assert embb_high > 1.3 * embb_low, (embb_low, embb_high)
     assert high[2:, :, 0, PRB_AVAIL].mean() > low[2:, :, 0, PRB_AVAIL].mean()
+    # Physics: no DU delivers more than its carrier can carry, RBs x 12 x 15 kHz x 5.55 bit/s/Hz (64-QAM at code
+    # rate 948/1024, the top of LTE's CQI table and of nr's MCS table 1).
+    bound = small_short_each_backend.ran.bandwidth_rbs * 12 * 15e3 * 948 / 1024 * 6 / 1e6
+    assert 0.1 * bound < high[1:, :, :, THP].sum(axis=2).max() <= bound
 
 
 def test_actions_are_projected_onto_the_simplex():

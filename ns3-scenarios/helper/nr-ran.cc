@@ -11,7 +11,7 @@
 #include "ns3/enum.h"
 #include "ns3/ipv4-l3-protocol.h"
 #include "ns3/boolean.h"
-#include "ns3/log-distance-propagation-loss-model.h"
+#include "ns3/propagation-loss-model.h"
 #include "ns3/multi-model-spectrum-channel.h"
 #include "ns3/nr-channel-helper.h"
 #include "ns3/nr-eps-bearer-tag.h"
@@ -58,6 +58,12 @@ NrRan::NrRan(const ScenarioConfig& config)
     Config::SetDefault("ns3::NrGnbRrc::EpsBearerToRlcMapping", EnumValue(NrGnbRrc::RLC_UM_ALWAYS));
     Config::SetDefault("ns3::NrRlcUm::MaxTxBufferSize", UintegerValue(config.rlcBufferBytes));
     Config::SetDefault("ns3::NrHelper::UseIdealRrc", BooleanValue(config.idealRrc));
+    // nr's HARQ scheduler, by default, places several OFDMA retransmissions of one slot on the same symbols but
+    // counts their symbols one after the other, so its slot bookkeeping disagrees with the PHY's and nr's own
+    // assert (NrGnbPhy::GenerateAllocationStatistics) stops the run at the first slot with two retransmissions;
+    // our build keeps asserts on. Consolidation reshapes each retransmission into the slot's free resources and
+    // keeps the two in step.
+    Config::SetDefault("ns3::NrMacSchedulerHarqRr::ConsolidateHarqRetx", BooleanValue(true));
 
     m_collector = Create<SliceKpiCollector>(config.numDus,
                                             config.slices.size(),
@@ -136,15 +142,22 @@ NrRan::InstallDevices()
         Ptr<NrGnbNetDevice> gnb = DynamicCast<NrGnbNetDevice>(m_gnbDevs.Get(du));
         m_schedulers.push_back(DynamicCast<NrSliceScheduler>(gnb->GetScheduler(0)));
         NS_ABORT_MSG_IF(!m_schedulers.back(), "the scheduler of a DU is not an NrSliceScheduler");
-        uint32_t rbs = gnb->GetPhy(0)->GetRbNum();
-        NS_ABORT_MSG_IF(rbs != m_config.bandwidthRbs,
-                        "nr made " << rbs << " PRBs of the carrier, the scenario asks for " << m_config.bandwidthRbs);
     }
     for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
     {
+        // Without an EPC nr leaves UEs in RLC saturation mode, whose dummy uplink PDUs carry no PDCP header and
+        // break the gNB's RLC UM bearer; our bearers are RLC UM on both ends (as on LTE).
+        DynamicCast<NrUeNetDevice>(m_ueDevs.Get(ue))->GetRrc()->SetUseRlcSm(false);
         m_nr->AttachToGnb(m_ueDevs.Get(ue), m_gnbDevs.Get(m_layout.du[ue]));
         m_imsiToUe[DynamicCast<NrUeNetDevice>(m_ueDevs.Get(ue))->GetImsi()] = ue;
         m_collector->AddUe(ue, m_layout.du[ue], m_layout.slice[ue]);
+    }
+    for (uint32_t du = 0; du < m_config.numDus; ++du)
+    {
+        // The PHY knows its PRBs once the cell is configured (the first attach does it).
+        uint32_t rbs = DynamicCast<NrGnbNetDevice>(m_gnbDevs.Get(du))->GetPhy(0)->GetRbNum();
+        NS_ABORT_MSG_IF(rbs != m_config.bandwidthRbs,
+                        "nr made " << rbs << " PRBs of the carrier, the scenario asks for " << m_config.bandwidthRbs);
     }
     // One DL data bearer per UE, RLC UM; without an EPC it is set up when the UE connects.
     m_nr->ActivateDataRadioBearer(m_ueDevs, NrEpsBearer(NrEpsBearer::NGBR_VIDEO_TCP_DEFAULT));

@@ -20,6 +20,7 @@
 
 #include "ns3/net-device-container.h"
 #include "ns3/node-container.h"
+#include "ns3/nr-epc-helper.h" // nr-helper.h holds a Ptr to it
 #include "ns3/nr-helper.h"
 
 #include <map>

@@ -4,9 +4,10 @@
 // nr has no per-UE RBG hook like LTE's FFR algorithm; its restriction is a per-cell notching mask. So, for every
 // slot, this scheduler runs nr's own PF assignment once per slice, with the mask set to that slice's block and
 // only that slice's active UEs, and restores the cell's mask afterwards. Everything else (HARQ, MCS, DCI, UL) is
-// nr's. HARQ retransmissions are scheduled by nr before new data: a retransmission reuses the RBGs of its first
-// transmission (inside its slice's block at that time) and takes OFDM symbols of the slot ahead of new data.
-// A slice with no RBG gets no new data.
+// nr's. HARQ retransmissions are scheduled by nr before new data, over the whole carrier (nr-ran turns on nr's
+// retransmission consolidation, which may move a retransmission to other RBGs of the slot's first symbols): they
+// take OFDM symbols of the slot from every slice's new data alike, never RBGs inside another slice's block of
+// the symbols new data uses. A slice with no RBG gets no new data.
 #ifndef PAMRL_NR_SLICE_SCHEDULER_H
 #define PAMRL_NR_SLICE_SCHEDULER_H
 

@@ -43,7 +43,7 @@ SaturatedCell()
     c.initialShares = {0.7, 0.3, 0.0};
     for (auto [name, ues] : {std::pair{"embb", 2u}, {"urllc", 2u}, {"mmtc", 0u}})
     {
-        c.slices.push_back(SliceConfig{name, ues, TrafficConfig{"cbr", 12.0, 1400, 0, 0, {}}});
+        c.slices.push_back(SliceConfig{name, ues, TrafficConfig{"cbr", 12.0, 1400, 50, 200, {}}});
     }
     c.mobilityModel = "static";
     c.fadingModel = "none";
