@@ -11,11 +11,12 @@ from pamrl.train import train
 
 
 def test_rbg_lattice():
-    # LTE's type-0 RBG sizes (TS 36.213 7.1.6.1), which nr uses too unless rbg_size is set.
-    for backend in ("lte", "nr"):
-        assert [RanConfig(backend=backend, bandwidth_rbs=n).rbgs_per_du for n in (6, 15, 25, 50, 75, 100)] == \
-            [6, 8, 13, 17, 19, 25]
-    assert RanConfig(bandwidth_rbs=100, rbg_size=8).rbgs_per_du == 13
+    # LTE's type-0 RBG sizes (TS 36.213 7.1.6.1), which nr uses too unless rbg_size is set; LTE's last RBG takes
+    # the PRBs left over, nr schedules whole RBGs only.
+    sizes = (6, 15, 25, 50, 75, 100)
+    assert [RanConfig(backend="lte", bandwidth_rbs=n).rbgs_per_du for n in sizes] == [6, 8, 13, 17, 19, 25]
+    assert [RanConfig(backend="nr", bandwidth_rbs=n).rbgs_per_du for n in sizes] == [6, 7, 12, 16, 18, 25]
+    assert RanConfig(bandwidth_rbs=100, rbg_size=8).rbgs_per_du == 12
     grid = rbg_grid(13, 2)
     assert (grid.sum(axis=1) == 13).all() and (grid >= 1).all()
     assert len({tuple(p) for p in grid}) == len(grid) == 15

@@ -46,7 +46,7 @@ class RanConfig(_Strict):
     rbg_size: Annotated[
         Literal[1, 2, 4, 8, 16] | None,
         Field(description="nr only: PRBs per RBG (unset: LTE's TS 36.213 size for the bandwidth, so that both "
-                          "backends cut the carrier into the same RBGs)"),
+                          "backends cut the carrier alike; nr leaves PRBs past the last whole RBG unused)"),
     ] = None
     nr_channel: Annotated[
         Literal["ours", "3gpp-umi", "3gpp-uma"],
@@ -124,6 +124,10 @@ class RanConfig(_Strict):
 
     @property
     def rbgs_per_du(self) -> int:
+        """RBGs the shares are cut into: LTE gives the last RBG whatever PRBs are left; nr schedules whole RBGs
+        only, and PRBs past the last whole one stay unused."""
+        if self.backend == "nr":
+            return self.bandwidth_rbs // self.rbg_size_prbs
         return -(-self.bandwidth_rbs // self.rbg_size_prbs)
 
     @model_validator(mode="after")

@@ -253,7 +253,8 @@ NrRan::OnConnectionEstablished(NrRan* ran, uint32_t du, uint64_t imsi, uint16_t,
 uint32_t
 NrRan::RbgsPerDu() const
 {
-    return (m_config.bandwidthRbs + RbgSize() - 1) / RbgSize();
+    // nr schedules whole RBGs only: PRBs past the last whole RBG stay unused (LTE makes a shorter last RBG).
+    return m_config.bandwidthRbs / RbgSize();
 }
 
 uint32_t

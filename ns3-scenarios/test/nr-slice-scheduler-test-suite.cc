@@ -12,7 +12,7 @@ using namespace pamrl;
 namespace
 {
 
-/// One cell, 25 PRBs in 13 RBGs, two loaded slices (eMBB, URLLC: 2 UEs each, 12 Mbit/s each, far more than the
+/// One cell, 25 PRBs in 12 RBGs of 2 (nr leaves the 25th PRB unused), two loaded slices (eMBB, URLLC: 2 UEs each, 12 Mbit/s each, far more than the
 /// cell carries) and an empty mMTC slice; static UEs, no fading.
 ScenarioConfig
 SaturatedCell()
@@ -98,9 +98,9 @@ class SliceBlocksTestCase : public TestCase
 
         NS_TEST_ASSERT_MSG_GT(allocations, 500u, "the saturated cell schedules every slot");
         NS_TEST_ASSERT_MSG_EQ(outside, 0u, "an allocation used RBGs of another slice");
-        // 0.7 / 0.3 of 13 RBGs -> 9 / 4; then 0.2 / 0.8 -> 3 / 10 (last RBG of URLLC's block holds 1 PRB).
-        NS_TEST_ASSERT_MSG_GT(first[0], 1.8 * first[1], "eMBB gets about 9/4 of URLLC's PRBs at 0.7/0.3");
-        NS_TEST_ASSERT_MSG_GT(prbs[1], 2.5 * prbs[0], "URLLC gets about 10/3 of eMBB's PRBs at 0.2/0.8");
+        // 0.7 / 0.3 of 12 RBGs -> 8 / 4; then 0.2 / 0.8 -> 2 / 10.
+        NS_TEST_ASSERT_MSG_GT(first[0], 1.6 * first[1], "eMBB gets about 8/4 of URLLC's PRBs at 0.7/0.3");
+        NS_TEST_ASSERT_MSG_GT(prbs[1], 3.5 * prbs[0], "URLLC gets about 10/2 of eMBB's PRBs at 0.2/0.8");
         NS_TEST_ASSERT_MSG_EQ(first[2] + prbs[2], 0.0, "the empty slice gets nothing");
     }
 };
