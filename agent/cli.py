@@ -70,7 +70,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from pamrl.train import comparison_table, evaluate
 
-    frame = evaluate(Path(args.checkpoint), args.scenario, args.episodes, Path(args.out), args.baseline, args.device)
+    frame = evaluate(Path(args.checkpoint), args.scenario, args.episodes, Path(args.out), args.baseline, args.device,
+                     **_env_options(args))
     print(f"evaluation on {args.scenario}, {args.episodes} episodes, same seeds for every method:")
     print(comparison_table(frame).round(3).to_string())
     print(f"per-step KPIs: {args.out}/<method>/steps")
@@ -147,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", choices=["equal", "proportional"], default=None,
                    help="also run this heuristic on the same seeds, for comparison")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    _add_bridge(p)
     p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("experiment", help="a grid of runs on Ray (methods x scenarios x seeds x tokens x LLMs)")

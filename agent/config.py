@@ -113,6 +113,9 @@ class TrainConfig:
     """where the agent binds (empty: a private ipc:// path)"""
     attach: bool = False
     """wait for an externally started simulator (containers) instead of starting one per episode"""
+    keep_simulator: bool = False
+    """attach mode: at the end, leave the next simulator waiting instead of telling it to stop, so that a
+    following `pamrl evaluate --attach` on the same endpoint uses it (the compose default job)"""
     trust_remote_code: bool = False
     """allow a hub model's own code to run (only for models you trust)"""
     device: str = "auto"

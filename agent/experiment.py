@@ -42,6 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pamrl.bridge.errors import ScenarioError
 from pamrl.bridge.scenario import load_scenario
+from pamrl.bridge.simulator import simulator_build
 from pamrl.config import LEARNED, METHODS, TrainConfig
 from pamrl.progress import progress
 
@@ -109,8 +110,8 @@ def expand(grid: Grid) -> list[dict[str, Any]]:
 
 
 def versions() -> dict[str, str]:
-    out = {}
-    for package, key in (("ns3", "ns3"), ("torch", "torch"), ("pamrl", "pamrl"), ("transformers", "transformers")):
+    out = {"ns3": simulator_build()}
+    for package, key in (("torch", "torch"), ("pamrl", "pamrl"), ("transformers", "transformers")):
         try:
             out[key] = metadata.version(package)
         except metadata.PackageNotFoundError:

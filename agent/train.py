@@ -219,7 +219,8 @@ def _train(cfg: TrainConfig, scenario: Scenario, out: Path, run_id: str, restart
     (out / "scenario.json").write_text(resolved_json(scenario))  # the fully resolved scenario of this run
 
     info = RunInfo(run_id=run_id, method=cfg.method, scenario=scenario.name, seed=cfg.seed)
-    env = SlicingEnv(scenario, endpoint=cfg.endpoint or None, attach=cfg.attach, timeout_s=cfg.timeout)
+    env = SlicingEnv(scenario, endpoint=cfg.endpoint or None, attach=cfg.attach, timeout_s=cfg.timeout,
+                     dismiss_on_close=not cfg.keep_simulator)
     overlap = agent is not None and not cfg.lockstep
     acting = ActingCopy(agent) if overlap else agent
     learner = (BackgroundLearner(agent, buffer, rng, acting, cfg.overlap_update_cap, cfg.learner_niceness)
@@ -360,8 +361,10 @@ def save_checkpoint(path: Path, cfg: TrainConfig, episode: int, global_step: int
 
 
 def evaluate(checkpoint: Path, scenario_file: str, episodes: int, out: Path, baseline: str | None = None,
-             device: str = "auto") -> pd.DataFrame:
-    """Runs the saved policy (deterministic: the mean action) and optionally a heuristic on the same seeds."""
+             device: str = "auto", endpoint: str | None = None, attach: bool = False,
+             timeout_s: float | None = None) -> pd.DataFrame:
+    """Runs the saved policy (deterministic: the mean action) and optionally a heuristic on the same seeds, one
+    simulator run per episode (started here, or externally started ones with `attach`)."""
     ckpt = torch.load(checkpoint, map_location="cpu", weights_only=True)
     cfg = config_from_checkpoint(ckpt["config"], scenario=scenario_file, device=device)
     scenario = load_scenario(scenario_file)
@@ -382,12 +385,12 @@ def evaluate(checkpoint: Path, scenario_file: str, episodes: int, out: Path, bas
         fixed = FixedShares(shares)
     frames = []
     methods = [(cfg.method, agent)] + ([(baseline, None)] if baseline else [])
-    for method, policy in methods:
-        info = RunInfo(run_id=f"eval-{ckpt['run_id']}", method=method, scenario=scenario.name, seed=cfg.seed)
-        env = SlicingEnv(scenario, timeout_s=cfg.timeout)
-        observer = Observer(env, policy)
-        choose = fixed if method == cfg.method and fixed is not None else HEURISTICS.get(method)
-        try:
+    env = SlicingEnv(scenario, endpoint=endpoint, attach=attach, timeout_s=timeout_s or cfg.timeout)
+    try:
+        for method, policy in methods:
+            info = RunInfo(run_id=f"eval-{ckpt['run_id']}", method=method, scenario=scenario.name, seed=cfg.seed)
+            observer = Observer(env, policy)
+            choose = fixed if method == cfg.method and fixed is not None else HEURISTICS.get(method)
             for episode in progress(range(episodes), desc=f"evaluate {method}", unit="episode"):
                 recorder = EpisodeRecorder(info, episode)
                 env.reset(seed=EVAL_SEED_BASE + episode)
@@ -402,8 +405,8 @@ def evaluate(checkpoint: Path, scenario_file: str, episodes: int, out: Path, bas
                                     compute_rewards(env.kpis, scenario), env.shares)
                 recorder.write(out / method)
                 frames.append(recorder.frame())
-        finally:
-            env.close()
+    finally:
+        env.close()
     return pd.concat(frames, ignore_index=True)
 
 

@@ -95,6 +95,7 @@ RUN useradd --uid 1000 --user-group --create-home --shell /usr/sbin/nologin pamr
 COPY --from=venv /opt/venv /opt/venv
 COPY --from=project /out/ /
 COPY docker/agent-entrypoint.sh /usr/local/bin/pamrl-agent-entrypoint
+COPY docker/agent-job.sh /usr/local/bin/pamrl-agent-job
 # HOME is world-writable so that compose may run the agent as the host user's uid (PAMRL_UID) for result files.
 ENV PATH=/opt/venv/bin:$PATH VIRTUAL_ENV=/opt/venv HOME=/home/pamrl PYTHONUNBUFFERED=1 \
     HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PAMRL_BIND=tcp://0.0.0.0:5555

@@ -24,7 +24,10 @@ import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-COMPOSE_FILES = ["-f", str(REPO / "compose.yaml"), "-f", str(REPO / "docker" / "compose.ci.yaml")]
+# compose.host-ns3.yaml: the simulator image takes this machine's ns-3 build (scripts/setup.sh made it) instead
+# of compiling ns-3 a second time.
+COMPOSE_FILES = ["-f", str(REPO / "compose.yaml"), "-f", str(REPO / "docker" / "compose.ci.yaml"),
+                 "-f", str(REPO / "docker" / "compose.host-ns3.yaml")]
 PUBLIC_BASES = {"PAMRL_PYTHON_IMAGE": "python:3.11-slim-bookworm", "PAMRL_DEBIAN_IMAGE": "debian:bookworm-slim"}
 LOCAL_BASES = {"PAMRL_PYTHON_IMAGE": "pamrl-local/python:3.11-slim-bookworm",
                "PAMRL_DEBIAN_IMAGE": "pamrl-local/debian:bookworm-slim"}
@@ -93,6 +96,8 @@ def build_env() -> dict[str, str]:
     assert engine.returncode == 0, f"scripts/docker-engine.sh failed:\n{engine.stderr[-4000:]}"
 
     env = dict(os.environ)
+    built = run([str(REPO / "scripts" / "build-ns3.sh")], timeout=3600)  # cached: seconds
+    env["PAMRL_NS3_PREFIX"] = built.stdout.strip().splitlines()[-1]
     if all(image_exists(i) for i in PUBLIC_BASES.values()):
         env.update(PUBLIC_BASES)
     else:
@@ -174,7 +179,7 @@ def project(build_env, images, tmp_path):
 
 
 def test_compose_up_runs_both_containers_and_writes_parquet_on_the_host(project, pytestconfig):
-    p = project(PAMRL_SCENARIO="small", PAMRL_POLICY="equal", PAMRL_EPISODES="2")
+    p = project(PAMRL_JOB="simulate", PAMRL_SCENARIO="small", PAMRL_POLICY="equal", PAMRL_EPISODES="2")
     t0 = time.monotonic()
     up = p.compose("up", timeout=900, check=False)
     elapsed = time.monotonic() - t0
@@ -196,8 +201,29 @@ def test_compose_up_runs_both_containers_and_writes_parquet_on_the_host(project,
     assert p.leftovers() == [], "docker compose down left containers, networks or volumes behind"
 
 
+def test_default_job_trains_pa_mrl_then_evaluates_it_against_equal(project, pytestconfig):
+    # README's main job, short: 2 training episodes (the first of random shares), 1 evaluation episode per method.
+    p = project(PAMRL_SCENARIO="small", PAMRL_EPISODES="2", PAMRL_LEARNING_STARTS="20", PAMRL_EVAL_EPISODES="1")
+    t0 = time.monotonic()
+    up = p.compose("up", timeout=1200, check=False)
+    elapsed = time.monotonic() - t0
+    assert up.returncode == 0, f"docker compose up exited with {up.returncode}:\n{up.stdout[-4000:]}\n{up.stderr[-4000:]}"
+    assert (p.exit_code("agent"), p.exit_code("simulator")) == (0, 0), up.stdout[-4000:]
+    assert "the agent needs no more episodes; 4 episode(s) run" in p.logs("simulator")  # 2 training, 2 evaluation
+    out = p.results / "demo-small-pa-mrl"
+    assert (out / "train" / "checkpoint.pt").is_file()
+    updates = pd.read_parquet(out / "train" / "updates")
+    assert len(updates) > 0  # it learned in the second episode
+    evaluation = {m: pd.read_parquet(out / "evaluation" / m / "steps") for m in ("pa-mrl", "equal")}
+    assert all(len(f) > 0 and f["reward"].between(0, 1).all() for f in evaluation.values())
+    assert "evaluation on small" in p.logs("agent") and "equal" in p.logs("agent")
+    report(pytestconfig, f"compose up, default job (train 2 + evaluate 2 episodes of small) {elapsed:.1f} s")
+    p.down()
+    assert p.leftovers() == []
+
+
 def test_agent_stopped_ends_the_simulator_with_a_clear_message_within_its_timeout(project):
-    p = project(PAMRL_EPISODES="1000", PAMRL_TIMEOUT_S=str(TIMEOUT_S))
+    p = project(PAMRL_JOB="simulate", PAMRL_EPISODES="1000", PAMRL_TIMEOUT_S=str(TIMEOUT_S))
     p.compose("up", "--detach", "--wait", timeout=300)  # --wait: both healthy, an episode is running
     p.compose("kill", "agent")
     t0 = time.monotonic()
@@ -213,7 +239,7 @@ def test_agent_stopped_ends_the_simulator_with_a_clear_message_within_its_timeou
 
 
 def test_simulator_stopped_ends_the_agent_with_a_clear_message(project):
-    p = project(PAMRL_EPISODES="1000", PAMRL_TIMEOUT_S=str(TIMEOUT_S))
+    p = project(PAMRL_JOB="simulate", PAMRL_EPISODES="1000", PAMRL_TIMEOUT_S=str(TIMEOUT_S))
     p.compose("up", "--detach", "--wait", timeout=300)
     p.compose("kill", "simulator")
     t0 = time.monotonic()

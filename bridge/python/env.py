@@ -63,6 +63,7 @@ class SlicingEnv(ParallelEnv):
         connect_timeout_s: float = 60.0,
         simulator: str | Path | None = None,
         use_jemalloc: bool = True,
+        dismiss_on_close: bool = True,
     ) -> None:
         """
         scenario: a Scenario or a scenario file (validated here, before any process starts).
@@ -71,12 +72,15 @@ class SlicingEnv(ParallelEnv):
         timeout_s: longest wait for one control period of the simulator (paper scale needs tens of seconds).
         connect_timeout_s: longest wait for a simulator to connect at reset.
         simulator: the scenario binary (default: find_simulator_binary()).
+        dismiss_on_close: attach mode: close() tells the next simulator to stop (false: leaves it waiting for a
+            later job on the same endpoint).
         """
         self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.attach = attach
         self.timeout_s = timeout_s
         self.connect_timeout_s = connect_timeout_s
         self.use_jemalloc = use_jemalloc
+        self.dismiss_on_close = dismiss_on_close
         self.simulator_binary = None if attach else Path(simulator) if simulator else find_simulator_binary()
         self.endpoint_address = endpoint or default_endpoint()
 
@@ -187,7 +191,7 @@ class SlicingEnv(ParallelEnv):
 
     def close(self) -> None:
         self._end_episode()
-        if self.attach and self._endpoint is not None and self._healthy:
+        if self.attach and self.dismiss_on_close and self._endpoint is not None and self._healthy:
             self._dismiss_next_simulator()
         if self._endpoint is not None:
             self._endpoint.close()

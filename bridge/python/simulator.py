@@ -30,6 +30,15 @@ def find_simulator_binary() -> Path:
     )
 
 
+def simulator_build() -> str:
+    """The ns-3 build the simulator binary runs on (`--buildInfo`: versions and build key), or "unknown"."""
+    try:
+        result = subprocess.run([str(find_simulator_binary()), "--buildInfo"], capture_output=True, text=True, timeout=30)
+        return result.stdout.strip() if result.returncode == 0 and result.stdout.strip() else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
 def jemalloc_path() -> str | None:
     """Debian's jemalloc, which makes ns-3 LTE ~1.27x faster (malloc/free dominate its profile)."""
     for p in ("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2", "/usr/lib/aarch64-linux-gnu/libjemalloc.so.2"):

@@ -4,6 +4,7 @@
 //     connects to the agent (which binds), receives the scenario and seed in the handshake, and runs one episode.
 //   Without one:    pamrl-slicing-scenario --scenario=resolved.json --seed=1 --shares=0.5,0.3,0.2 --out=kpis.json
 //     runs one episode with fixed shares applied inside ns-3 (the bridge-overhead baseline).
+//   pamrl-slicing-scenario --buildInfo prints the ns-3 build it runs on (e.g. ns-3.46.1-nr-4.1.1-<key>).
 //
 // Exit codes: 0 episode done; 2 bad command line; 3 bridge error (timeout, protocol, version); 4 scenario error;
 // 5 the agent needs no more episodes (it answered "hello" with "stop"): a wrapper that restarts the simulator
@@ -40,15 +41,22 @@ main(int argc, char* argv[])
     uint32_t seed = 1;
     std::string shares = "";
     std::string out = "";
+    bool version = false;
 
     ns3::CommandLine cmd(__FILE__);
+    cmd.AddValue("buildInfo", "Print the ns-3 build this binary runs on and exit", version);
     cmd.AddValue("connect", "Agent endpoint to connect to (ipc://PATH or tcp://HOST:PORT)", connect);
     cmd.AddValue("timeoutMs", "Receive timeout towards the agent, in ms (a silent agent ends the run)", timeoutMs);
-    cmd.AddValue("scenario", "Standalone run: resolved scenario JSON (from `pamrl scenario --resolve`)", scenarioFile);
+    cmd.AddValue("scenario", "Standalone run: resolved scenario JSON (what `pamrl scenario NAME` prints)", scenarioFile);
     cmd.AddValue("seed", "Standalone run: ns-3 RngRun", seed);
     cmd.AddValue("shares", "Standalone run: fixed shares for every DU, comma-separated, one per slice", shares);
     cmd.AddValue("out", "Standalone run: file for the per-step KPIs (JSON)", out);
     cmd.Parse(argc, argv);
+    if (version)
+    {
+        std::cout << PAMRL_NS3_BUILD << "\n";
+        return 0;
+    }
 
     if (connect.empty() == scenarioFile.empty())
     {
