@@ -4,13 +4,11 @@
 #
 #   docker compose build simulator     (BuildKit; or docker buildx build -f docker/simulator.Dockerfile .)
 #
-# ns-3 comes from the stage named `ns3`: an install tree of ns-3.46.1 + nr at its root. By default that stage
-# builds it here from source with scripts/build-ns3.sh (the same build as the host's set-up; ~30-45 min on 2
-# cores, sources cloned from upstream, or from the named context `ns3-sources` when given). A machine that has
-# already run scripts/setup.sh reuses its build instead of compiling ns-3 a second time: pass the install prefix
-# as a named build context that replaces the stage,
-#   docker buildx build --build-context ns3=$(scripts/build-ns3.sh | tail -1) -f docker/simulator.Dockerfile .
-# (docker/compose.host-ns3.yaml does this for compose).
+# ns-3: when docker/stage-host-ns3.sh has put this machine's ns-3.46.1 + nr install (the one scripts/setup.sh
+# built) into docker/ns3-host/prefix/, the image takes it and ns-3 is not compiled a second time. Otherwise the
+# `ns3` stage builds it here from source with scripts/build-ns3.sh, the host's build script (~30-45 min on 2 cores;
+# sources cloned from upstream, or the release tarballs with SHA256SUMS put into docker/ns3-host/sources/).
+# (A BuildKit named context would be neater, but Debian's Docker 20.10 does not support them.)
 #
 # Build arguments (defaults are the public images; docker/base-image.sh makes a local stand-in without a registry):
 #   DEBIAN_IMAGE  build and runtime stages: Debian bookworm
@@ -26,21 +24,23 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,t
       g++ cmake ninja-build ccache patch xz-utils git ca-certificates pkg-config libzmq3-dev cppzmq-dev \
       nlohmann-json3-dev binutils
 
-# ---- ns-3.46.1 + nr from source (replaced by the host's build when one is given) -----------------------------
-FROM scratch AS ns3-sources
-FROM toolchain AS ns3-build
-COPY --from=ns3-sources / /ns3-sources/
+# ---- ns-3.46.1 + nr: the host's install, or built here from source -----------------------------------------
+FROM toolchain AS ns3
+COPY docker/ns3-host/ /ns3-host/
 COPY scripts/build-ns3.sh /src/scripts/build-ns3.sh
 COPY ns3-scenarios/patches /src/ns3-scenarios/patches
 RUN --mount=type=cache,target=/cache/ccache \
-    if [ -f /ns3-sources/SHA256SUMS ]; then export PAMRL_NS3_SOURCES=/ns3-sources; fi; \
-    prefix=$(PAMRL_CACHE=/cache /src/scripts/build-ns3.sh | tail -1) && mv "$prefix" /opt/ns3
-FROM scratch AS ns3
-COPY --from=ns3-build /opt/ns3/ /
+    if [ -f /ns3-host/prefix/lib/cmake/ns3/ns3Config.cmake ]; then \
+      echo "ns-3: the host's build, $(cat /ns3-host/prefix/pamrl-build.txt)"; mv /ns3-host/prefix /opt/ns3; \
+    else \
+      if [ -f /ns3-host/sources/SHA256SUMS ]; then export PAMRL_NS3_SOURCES=/ns3-host/sources; fi; \
+      prefix=$(PAMRL_CACHE=/cache /src/scripts/build-ns3.sh | tail -1) && cp -a "$prefix" /opt/ns3; \
+    fi; \
+    rm -rf /ns3-host
 
 # ---- the scenario -------------------------------------------------------------------------------------------
 FROM toolchain AS build
-COPY --from=ns3 / /opt/ns3/
+COPY --from=ns3 /opt/ns3/ /opt/ns3/
 WORKDIR /src
 COPY bridge/schema.json bridge/schema.json
 COPY bridge/cpp bridge/cpp

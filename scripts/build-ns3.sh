@@ -42,6 +42,7 @@ prefix="$cache/ns-$NS3_VERSION-nr-$NR_VERSION-$key"
 log() { echo "[build-ns3] $*" >&2; }
 
 if [ -f "$prefix/.complete" ]; then
+  [ -f "$prefix/pamrl-build.txt" ] || basename "$prefix" > "$prefix/pamrl-build.txt"
   log "cached: $prefix"
   echo "$prefix"
   exit 0
@@ -95,6 +96,7 @@ elif ! cmake --build "$work/build" -j "$jobs" >&2; then
 fi
 cmake --install "$work/build" >"$work/install.log"
 log "built and installed in $(( $(date +%s) - start )) s"
+basename "$prefix" > "$prefix/pamrl-build.txt"  # the build's name, wherever the prefix is copied to
 touch "$prefix/.complete"
 rm -rf "$work"
 echo "$prefix"
