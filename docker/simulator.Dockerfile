@@ -47,7 +47,7 @@ COPY bridge/cpp bridge/cpp
 COPY ns3-scenarios ns3-scenarios
 # The configure step of scripts/setup.sh. The build folder lives in a cache mount, so a rebuild after a source
 # change recompiles only what changed.
-RUN --mount=type=cache,target=/src/ns3-scenarios/build \
+RUN --mount=type=cache,id=pamrl-scenario-build-ns3.46,target=/src/ns3-scenarios/build \
     cmake -S ns3-scenarios -B ns3-scenarios/build -G Ninja -DCMAKE_BUILD_TYPE=Release -DNS3_PREFIX=/opt/ns3 >/dev/null \
     && cmake --build ns3-scenarios/build --target pamrl-slicing-scenario \
     && install -D -m 0755 ns3-scenarios/build/pamrl-slicing-scenario /out/usr/local/bin/pamrl-slicing-scenario

@@ -117,3 +117,14 @@ def test_fractional_control_period_is_kept(small, simulator_binary):
     finally:
         env.close()
     assert np.allclose(np.diff(times), 0.0125)
+
+
+def test_nr_3gpp_channel_is_a_scenario_option(small, simulator_binary):
+    # nr's TR 38.901 UMi channel instead of ours: the run works, traffic flows, and the radio conditions differ.
+    short = shortened(small, 2)
+    umi = short.model_copy(update={"ran": short.ran.model_copy(update={"nr_channel": "3gpp-umi"})})
+    ours, _, _ = run_episode(short, seed=5, shares=[0.5, 0.3, 0.2])
+    theirs, _, _ = run_episode(umi, seed=5, shares=[0.5, 0.3, 0.2])
+    assert theirs[1:, :, :, THP].sum() > 0
+    sinr = KPI_NAMES.index("L1M.SinrDl")
+    assert not np.allclose(theirs[1:, :, :, sinr], ours[1:, :, :, sinr])
