@@ -63,9 +63,11 @@ RUN echo /opt/ns3/lib > /etc/ld.so.conf.d/ns3.conf && ldconfig \
 FROM ${DEBIAN_IMAGE} AS simulator
 SHELL ["/bin/sh", "-eu", "-c"]
 RUN rm -f /etc/apt/apt.conf.d/docker-clean
-# libzmq5: the bridge; libjemalloc2: preloaded by the loop (ns-3 spends a quarter of its time in malloc/free).
+# libzmq5: the bridge; libjemalloc2: preloaded by the loop (ns-3 spends a quarter of its time in malloc/free);
+# libxml2: ns-3's config-store links it when the build machine had it (the host's build did).
 RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \
-    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libzmq5 libjemalloc2
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libzmq5 libjemalloc2 \
+      libxml2
 COPY --from=build /out/ /
 COPY docker/simulator-loop.sh /usr/local/bin/pamrl-simulator-loop
 # ns-3's libraries find each other through the loader's cache; fails the build if one is missing.
