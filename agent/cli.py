@@ -55,7 +55,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from pamrl.config import TrainConfig
     from pamrl.train import comparison_table, train
 
-    cfg = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+    values = {f.name: getattr(args, f.name, f.default) for f in fields(TrainConfig)}
+    if args.then_evaluate and args.attach:
+        values["keep_simulator"] = True  # the evaluation takes over the endpoint and the waiting simulator
+    cfg = TrainConfig(**values)
     out = train(cfg)
     import pandas as pd
 
@@ -64,6 +67,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
     print(f"{cfg.method} on {cfg.scenario}, seed {cfg.seed}: last {last['episode'].nunique()} episodes")
     print(comparison_table(last).round(3).to_string())
     print(f"checkpoint: {out / 'checkpoint.pt'}; metrics: {out / 'steps'}, {out / 'updates'}")
+    if args.then_evaluate:
+        from pamrl.train import evaluate
+
+        eval_out = Path(args.eval_out) if args.eval_out else out / "evaluation"
+        frame = evaluate(out / "checkpoint.pt", cfg.scenario, args.then_evaluate, eval_out, args.baseline,
+                         cfg.device, endpoint=cfg.endpoint or None, attach=cfg.attach, timeout_s=cfg.timeout)
+        print(f"evaluation on {cfg.scenario}, {args.then_evaluate} episodes, same seeds for every method:")
+        print(comparison_table(frame).round(3).to_string())
+        print(f"per-step KPIs: {eval_out}/<method>/steps")
     return 0
 
 
@@ -124,7 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     from pamrl.config import add_arguments
 
     p = sub.add_parser("train", help="train a method over the co-simulation (checkpoints, Parquet metrics)")
-    add_arguments(p)
+    add_arguments(p, exclude=("keep_simulator",))
+    p.add_argument("--then-evaluate", type=int, default=0, metavar="EPISODES",
+                   help="then evaluate the trained policy for this many episodes (as `pamrl evaluate`), over the same "
+                        "endpoint in attach mode (default: 0, no evaluation)")
+    p.add_argument("--baseline", choices=["equal", "proportional"], default=None,
+                   help="with --then-evaluate: also run this heuristic on the same seeds")
+    p.add_argument("--eval-out", default=None, help="with --then-evaluate: results folder (default: OUT/evaluation)")
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("pretrain-adapters", help="align the SRM adapters Fc1/Fc2 offline on co-simulated states")

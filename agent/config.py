@@ -114,8 +114,8 @@ class TrainConfig:
     attach: bool = False
     """wait for an externally started simulator (containers) instead of starting one per episode"""
     keep_simulator: bool = False
-    """attach mode: at the end, leave the next simulator waiting instead of telling it to stop, so that a
-    following `pamrl evaluate --attach` on the same endpoint uses it (the compose default job)"""
+    """attach mode: at the end, leave the next simulator waiting (and the endpoint open) instead of telling it to
+    stop, for a following job in the same process (`--then-evaluate` sets it)"""
     trust_remote_code: bool = False
     """allow a hub model's own code to run (only for models you trust)"""
     device: str = "auto"

@@ -13,14 +13,12 @@ case ${PAMRL_JOB:-demo} in
   demo)
     method=${PAMRL_METHOD:-pa-mrl}
     out=/results/demo-$scenario-$method
-    # Random shares for the first 3 episodes' worth of steps (or fewer in a short run), then learning.
+    # One process trains, then evaluates over the same endpoint (the simulator waiting for the next episode is
+    # handed over): the first PAMRL_LEARNING_STARTS steps are random shares, then learning.
     # shellcheck disable=SC2086
-    pamrl train $bridge --keep-simulator --scenario "$scenario" --method "$method" --llm "${PAMRL_LLM:-minilm}" \
+    exec pamrl train $bridge --scenario "$scenario" --method "$method" --llm "${PAMRL_LLM:-minilm}" \
       --episodes "${PAMRL_EPISODES:-15}" --learning-starts "${PAMRL_LEARNING_STARTS:-60}" --seed "$seed" \
-      --out "$out/train"
-    # shellcheck disable=SC2086
-    exec pamrl evaluate $bridge --checkpoint "$out/train/checkpoint.pt" --scenario "$scenario" \
-      --episodes "${PAMRL_EVAL_EPISODES:-2}" --baseline equal --out "$out/evaluation" ;;
+      --out "$out/train" --then-evaluate "${PAMRL_EVAL_EPISODES:-2}" --baseline equal --eval-out "$out/evaluation" ;;
   simulate)
     # shellcheck disable=SC2086
     exec pamrl simulate $bridge --scenario "$scenario" --policy "${PAMRL_POLICY:-equal}" \

@@ -7,7 +7,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 episodes=${PAMRL_DEMO_EPISODES:-15}
 # A short run: 3 episodes of random shares (instead of the default 10) before learning starts.
-.venv/bin/pamrl train --scenario small --method pa-mrl --episodes "$episodes" --learning-starts 60 --seed 1 \
-  --out results/demo/pa-mrl
-exec .venv/bin/pamrl evaluate --checkpoint results/demo/pa-mrl/checkpoint.pt --scenario small --episodes 2 \
-  --baseline equal --out results/demo/evaluation
+exec .venv/bin/pamrl train --scenario small --method pa-mrl --episodes "$episodes" --learning-starts 60 --seed 1 \
+  --out results/demo/pa-mrl --then-evaluate 2 --baseline equal --eval-out results/demo/evaluation

@@ -1,5 +1,7 @@
 """The PettingZoo environment over the real ns-3 scenario."""
 
+import time
+
 import numpy as np
 import pytest
 from pettingzoo.test import parallel_api_test, parallel_seed_test
@@ -128,3 +130,39 @@ def test_nr_3gpp_channel_is_a_scenario_option(small, simulator_binary):
     assert theirs[1:, :, :, THP].sum() > 0
     sinr = KPI_NAMES.index("L1M.SinrDl")
     assert not np.allclose(theirs[1:, :, :, sinr], ours[1:, :, :, sinr])
+
+
+def test_attach_mode_hands_a_waiting_simulator_to_the_next_job(small, simulator_binary):
+    # The compose demo job: training then evaluation in one process over one endpoint. A simulator that connected
+    # while the first job ended (its "hello" already queued) is served by the second job, not left waiting.
+    from pamrl.bridge.env import default_endpoint
+    from pamrl.bridge.simulator import SimulatorProcess
+
+    scenario = shortened(small, 2)
+    endpoint = default_endpoint()
+
+    def simulator():
+        return SimulatorProcess([str(simulator_binary), f"--connect={endpoint}", "--timeoutMs=20000"])
+
+    first = SlicingEnv(scenario, endpoint=endpoint, attach=True, dismiss_on_close=False, connect_timeout_s=20)
+    a = simulator()
+    first.reset(seed=1)
+    while first.agents:
+        first.step({x: np.array([0.5, 0.3, 0.2], dtype=np.float32) for x in first.agents})
+    assert a.wait(timeout_s=20) == 0
+    b = simulator()
+    time.sleep(1.0)  # b's hello reaches the open endpoint before the first job closes
+    first.close()
+    second = SlicingEnv(scenario, endpoint=endpoint, attach=True, connect_timeout_s=20)
+    try:
+        second.reset(seed=2)
+        while second.agents:
+            second.step({x: np.array([0.5, 0.3, 0.2], dtype=np.float32) for x in second.agents})
+        assert b.wait(timeout_s=20) == 0
+        c = simulator()  # the next one is told there is no more work (exit code 5)
+        second.close()
+        assert c.wait(timeout_s=20) == 5
+    finally:
+        second.close()
+        for p in (a, b):
+            p.kill()

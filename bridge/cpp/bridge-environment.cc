@@ -12,7 +12,7 @@ namespace pamrl
 void
 BridgeEnvironment::RunWithAgent(BridgeClient& client)
 {
-    Json setup = client.Request("hello", Json{{"simulator", "pamrl-slicing-scenario (ns-3.44 LTE)"}});
+    Json setup = client.Request("hello", Json{{"simulator", "pamrl-slicing-scenario (ns-3.46.1: nr, lte)"}});
     if (setup.at("type") == "stop")
     {
         throw AgentFinished("agent has no more episodes: " + setup.at("reason").get<std::string>());

@@ -50,6 +50,13 @@ def default_endpoint() -> str:
     return f"ipc://{tempfile.gettempdir()}/pamrl-{os.getpid()}-{uuid.uuid4().hex[:8]}.sock"
 
 
+# Attach mode: endpoints that a closed environment left open for the next job of this process (close() with
+# dismiss_on_close false), by address. A simulator that connected meanwhile has its "hello" queued in that socket;
+# the next environment on the address takes the socket over and answers it. (A freshly bound socket would not see
+# that hello, and the simulator would wait for an answer that never comes.)
+_HANDED_OVER: dict[str, AgentEndpoint] = {}
+
+
 class SlicingEnv(ParallelEnv):
     metadata = {"name": "pamrl_slicing_v0", "render_modes": []}
 
@@ -72,8 +79,8 @@ class SlicingEnv(ParallelEnv):
         timeout_s: longest wait for one control period of the simulator (paper scale needs tens of seconds).
         connect_timeout_s: longest wait for a simulator to connect at reset.
         simulator: the scenario binary (default: find_simulator_binary()).
-        dismiss_on_close: attach mode: close() tells the next simulator to stop (false: leaves it waiting for a
-            later job on the same endpoint).
+        dismiss_on_close: attach mode: close() tells the next simulator to stop (false: leaves it waiting, and
+            the endpoint open, for the next environment on the same address in this process).
         """
         self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.attach = attach
@@ -128,7 +135,11 @@ class SlicingEnv(ParallelEnv):
             run = int(self._np_random.integers(1, 2**31 - 1))
         self._end_episode()
         if self._endpoint is None:
-            self._endpoint = AgentEndpoint(self.endpoint_address, self.timeout_s)
+            self._endpoint = _HANDED_OVER.pop(self.endpoint_address, None)
+            if self._endpoint is not None:
+                self._endpoint.timeout_s = self.timeout_s
+            else:
+                self._endpoint = AgentEndpoint(self.endpoint_address, self.timeout_s)
         if not self.attach:
             self._process = SimulatorProcess(
                 [str(self.simulator_binary), f"--connect={self.endpoint_address}", f"--timeoutMs={int(self.timeout_s * 1000)}"],
@@ -191,6 +202,9 @@ class SlicingEnv(ParallelEnv):
 
     def close(self) -> None:
         self._end_episode()
+        if self.attach and not self.dismiss_on_close and self._endpoint is not None and self._healthy:
+            _HANDED_OVER[self.endpoint_address] = self._endpoint
+            self._endpoint = None
         if self.attach and self.dismiss_on_close and self._endpoint is not None and self._healthy:
             self._dismiss_next_simulator()
         if self._endpoint is not None:
