@@ -53,6 +53,14 @@ class RanConfig(_Strict):
         Field(description="nr only: ours (log-distance path loss + our correlated Rayleigh fading, as on lte) or "
                           "nr's TR 38.901 UMi/UMa channel (slower: docs/nr.md)"),
     ] = "ours"
+    nr_starting_mcs: Annotated[
+        int,
+        Field(ge=0, le=28, description="nr only: a UE's DL MCS until its first CQI. nr's CQI comes from data "
+                                       "receptions only (non-3GPP channel); at nr's default 0 a UE whose slice has "
+                                       "a block of 1-2 RBGs fits under 10 bytes, nr's PF gives the RBGs back, and the "
+                                       "UE is never served nor reports a CQI. 4 (QPSK, ~0.6 bit/RE) fits 20 bytes in "
+                                       "one RBG of 2 PRBs"),
+    ] = 4
     num_dus: Annotated[int, Field(ge=1, le=16, description="DUs (cells) sharing one carrier")] = 2
     bandwidth_rbs: Annotated[Literal[6, 15, 25, 50, 75, 100], Field(description="DL/UL bandwidth in RBs")] = 25
     inter_site_distance_m: Annotated[float, Field(ge=20, le=10000)] = 200.0
@@ -112,7 +120,8 @@ class RanConfig(_Strict):
     def _nr_settings_need_nr(self) -> RanConfig:
         if self.backend == "lte":
             wrong = [f"{k} (is {getattr(self, k)!r})" for k, default in
-                     (("numerology", 0), ("rbg_size", None), ("nr_channel", "ours")) if getattr(self, k) != default]
+                     (("numerology", 0), ("rbg_size", None), ("nr_channel", "ours"), ("nr_starting_mcs", 4))
+                     if getattr(self, k) != default]
             if wrong:
                 raise ValueError("backend lte has a fixed 15 kHz grid and its own RBG size; remove " + ", ".join(wrong))
         return self

@@ -28,14 +28,6 @@ using namespace ns3;
 namespace pamrl
 {
 
-namespace
-{
-/// DL carrier of EARFCN 100 (band 1), the LTE module's default.
-constexpr double kCarrierHz = 2120e6;
-/// Free-space loss at 1 m for that carrier, the reference of the log-distance path loss.
-const double kReferenceLossDb = 20 * std::log10(4 * M_PI * kCarrierHz / 299792458.0);
-} // namespace
-
 LteRan::LteRan(const ScenarioConfig& config)
     : m_config(config),
       m_layout(config),
@@ -108,7 +100,7 @@ LteRan::InstallDevices()
     }
     m_lte->SetAttribute("PathlossModel", StringValue("ns3::LogDistancePropagationLossModel"));
     m_lte->SetPathlossModelAttribute("Exponent", DoubleValue(m_config.pathlossExponent));
-    m_lte->SetPathlossModelAttribute("ReferenceLoss", DoubleValue(kReferenceLossDb));
+    m_lte->SetPathlossModelAttribute("ReferenceLoss", DoubleValue(ReferenceLossDb()));
     // PF asks the FFR hook per UE and per RBG, which is what per-slice RBG blocks need (RR does not ask per UE).
     m_lte->SetSchedulerType("ns3::PfFfMacScheduler");
     m_lte->SetFfrAlgorithmType("ns3::SliceRbgAllocator");

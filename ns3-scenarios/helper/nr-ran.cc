@@ -36,9 +36,6 @@ namespace pamrl
 
 namespace
 {
-/// The same carrier as the LTE backend (EARFCN 100, band 1 DL), so that path loss is the same on both.
-constexpr double kCarrierHz = 2120e6;
-const double kReferenceLossDb = 20 * std::log10(4 * M_PI * kCarrierHz / 299792458.0);
 /// nr's default guard overhead; the carrier is sized around it.
 constexpr double kRbOverhead = 0.1;
 } // namespace
@@ -64,6 +61,9 @@ NrRan::NrRan(const ScenarioConfig& config)
     // our build keeps asserts on. Consolidation reshapes each retransmission into the slot's free resources and
     // keeps the two in step.
     Config::SetDefault("ns3::NrMacSchedulerHarqRr::ConsolidateHarqRetx", BooleanValue(true));
+    // A UE's MCS before its first CQI (nr's default 0 can starve a UE for good: ran.nr_starting_mcs in
+    // bridge/python/scenario.py says why).
+    Config::SetDefault("ns3::NrMacSchedulerNs3::StartingMcsDl", UintegerValue(config.nrStartingMcs));
 
     m_collector = Create<SliceKpiCollector>(config.numDus,
                                             config.slices.size(),
@@ -100,7 +100,7 @@ NrRan::InstallDevices()
                                                         : Ptr<SpectrumChannel>(CreateObject<MultiModelSpectrumChannel>());
         Ptr<LogDistancePropagationLossModel> pathloss = CreateObject<LogDistancePropagationLossModel>();
         pathloss->SetAttribute("Exponent", DoubleValue(m_config.pathlossExponent));
-        pathloss->SetAttribute("ReferenceLoss", DoubleValue(kReferenceLossDb));
+        pathloss->SetAttribute("ReferenceLoss", DoubleValue(ReferenceLossDb()));
         channel->AddPropagationLossModel(pathloss);
         if (m_config.fadingModel == "correlated-rayleigh")
         {

@@ -18,6 +18,12 @@ using namespace ns3;
 namespace pamrl
 {
 
+double
+ReferenceLossDb()
+{
+    return 20 * std::log10(4 * M_PI * kCarrierHz / 299792458.0);
+}
+
 Vector
 DuPosition(uint32_t du, uint32_t numDus, double isd)
 {

@@ -1,5 +1,5 @@
-// Where DUs and UEs are and how UEs move, the same for every RAN backend (so that LTE and NR runs of one scenario
-// and seed place and move the same UEs).
+// The carrier, where DUs and UEs are and how UEs move: the same for every RAN backend (so that LTE and NR runs
+// of one scenario and seed place and move the same UEs on the same path loss).
 //
 // num_dus DUs on a hexagonal grid with the configured inter-site distance, antennas at 30 m; each DU serves its
 // own UEs, which start uniformly in a disc of cell_radius_m around it, at 1.5 m, and stay in that cell's square
@@ -16,6 +16,11 @@
 
 namespace pamrl
 {
+
+/// The DL carrier of both backends (LTE's EARFCN 100, band 1), so that path loss and Doppler are the same on both.
+constexpr double kCarrierHz = 2120e6;
+/// Free-space loss at 1 m for that carrier: the reference of the log-distance path loss.
+double ReferenceLossDb();
 
 /// Fixed stream numbers keep each model's randomness independent of the others' draw counts.
 constexpr int64_t kStreamRan = 1000;

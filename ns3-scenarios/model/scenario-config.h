@@ -48,6 +48,7 @@ struct ScenarioConfig
     uint32_t numerology;    ///< nr: subcarrier spacing 15 kHz x 2^numerology, slot 1 ms / 2^numerology
     uint32_t rbgSize;       ///< nr: PRBs per RBG (LTE derives it from the bandwidth, TS 36.213)
     std::string nrChannel;  ///< nr: ours | 3gpp-umi | 3gpp-uma
+    uint32_t nrStartingMcs; ///< nr: a UE's DL MCS until its first CQI
     uint32_t numDus;
     uint32_t bandwidthRbs;
     double interSiteDistanceM;

@@ -23,6 +23,7 @@ SaturatedCell()
     c.numerology = 0;
     c.rbgSize = 2;
     c.nrChannel = "ours";
+    c.nrStartingMcs = 4;
     c.numDus = 1;
     c.bandwidthRbs = 25;
     c.interSiteDistanceM = 200;
