@@ -3,7 +3,6 @@
 #include "batched-spectrum-channel.h"
 #include "correlated-rayleigh-fading.h"
 #include "slice-rbg-split.h"
-#include "slice-traffic-source.h"
 
 #include "ns3/boolean.h"
 #include "ns3/component-carrier-enb.h"
@@ -147,35 +146,15 @@ LteRan::InstallTraffic()
 {
     for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
     {
-        const TrafficConfig& t = m_config.slices[m_layout.slice[ue]].traffic;
-        Ptr<SliceTrafficSource> source = CreateObject<SliceTrafficSource>();
-        source->SetAttribute("PacketSize", UintegerValue(t.packetBytes));
-        source->SetAttribute("MeanRate", DoubleValue(t.rateMbpsPerUe * 1e6));
-        source->SetAttribute("Model", StringValue(t.model));
-        source->SetAttribute("MeanOnTime", TimeValue(Ms(t.onMs)));
-        source->SetAttribute("MeanOffTime", TimeValue(Ms(t.offMs)));
         Ptr<LteEnbNetDevice> enb = DynamicCast<LteEnbNetDevice>(m_enbDevs.Get(m_layout.du[ue]));
         Ptr<LteUeRrc> rrc = DynamicCast<LteUeNetDevice>(m_ueDevs.Get(ue))->GetRrc();
-        source->SetIngress([rrc] { return rrc->GetState() == LteUeRrc::CONNECTED_NORMALLY; },
-                           [enb, rrc](Ptr<Packet> packet) {
-                               packet->AddPacketTag(EpsBearerTag(rrc->GetRnti(), 1));
-                               enb->Send(packet, Address(), 0x0800);
-                           });
-        source->AssignStreams(kStreamTraffic + 4 * ue);
-        m_enbNodes.Get(m_layout.du[ue])->AddApplication(source);
-        // Traffic starts half-way through the warm-up, once UEs have had time to connect.
-        source->SetStartTime(Ms(m_config.warmupMs / 2));
-        for (const auto& [startS, factor] : t.loadProfile)
-        {
-            // Time-varying load: the mean rate steps to factor x the configured rate at startS.
-            Simulator::Schedule(Seconds(startS), &SliceTrafficSource::SetMeanRate, source,
-                                t.rateMbpsPerUe * 1e6 * factor);
-        }
-        source->TraceConnectWithoutContext(
-            "Tx",
-            MakeBoundCallback(+[](SliceKpiCollector* c, uint32_t ue, uint32_t seq, uint32_t bytes) {
-                c->OnPacketSent(ue, seq, bytes);
-            }, PeekPointer(m_collector), ue));
+        InstallUeTraffic(
+            ue, m_config, m_layout, m_enbNodes.Get(m_layout.du[ue]), m_collector,
+            [rrc] { return rrc->GetState() == LteUeRrc::CONNECTED_NORMALLY; },
+            [enb, rrc](Ptr<Packet> packet) {
+                packet->AddPacketTag(EpsBearerTag(rrc->GetRnti(), 1));
+                enb->Send(packet, Address(), 0x0800);
+            });
     }
 }
 

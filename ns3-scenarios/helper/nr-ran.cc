@@ -3,7 +3,6 @@
 #include "batched-spectrum-channel.h"
 #include "correlated-rayleigh-fading.h"
 #include "slice-rbg-split.h"
-#include "slice-traffic-source.h"
 
 #include "ns3/cc-bwp-helper.h"
 #include "ns3/config.h"
@@ -168,34 +167,15 @@ NrRan::InstallTraffic()
 {
     for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
     {
-        const TrafficConfig& t = m_config.slices[m_layout.slice[ue]].traffic;
-        Ptr<SliceTrafficSource> source = CreateObject<SliceTrafficSource>();
-        source->SetAttribute("PacketSize", UintegerValue(t.packetBytes));
-        source->SetAttribute("MeanRate", DoubleValue(t.rateMbpsPerUe * 1e6));
-        source->SetAttribute("Model", StringValue(t.model));
-        source->SetAttribute("MeanOnTime", TimeValue(Ms(t.onMs)));
-        source->SetAttribute("MeanOffTime", TimeValue(Ms(t.offMs)));
         Ptr<NrGnbNetDevice> gnb = DynamicCast<NrGnbNetDevice>(m_gnbDevs.Get(m_layout.du[ue]));
         Ptr<NrUeRrc> rrc = DynamicCast<NrUeNetDevice>(m_ueDevs.Get(ue))->GetRrc();
-        source->SetIngress([rrc] { return rrc->GetState() == NrUeRrc::CONNECTED_NORMALLY; },
-                           [gnb, rrc](Ptr<Packet> packet) {
-                               packet->AddPacketTag(NrEpsBearerTag(rrc->GetRnti(), 1));
-                               gnb->Send(packet, Address(), Ipv4L3Protocol::PROT_NUMBER);
-                           });
-        source->AssignStreams(kStreamTraffic + 4 * ue);
-        m_gnbNodes.Get(m_layout.du[ue])->AddApplication(source);
-        // Traffic starts half-way through the warm-up, once UEs have had time to connect.
-        source->SetStartTime(Ms(m_config.warmupMs / 2));
-        for (const auto& [startS, factor] : t.loadProfile)
-        {
-            Simulator::Schedule(Seconds(startS), &SliceTrafficSource::SetMeanRate, source,
-                                t.rateMbpsPerUe * 1e6 * factor);
-        }
-        source->TraceConnectWithoutContext(
-            "Tx",
-            MakeBoundCallback(+[](SliceKpiCollector* c, uint32_t ue, uint32_t seq, uint32_t bytes) {
-                c->OnPacketSent(ue, seq, bytes);
-            }, PeekPointer(m_collector), ue));
+        InstallUeTraffic(
+            ue, m_config, m_layout, m_gnbNodes.Get(m_layout.du[ue]), m_collector,
+            [rrc] { return rrc->GetState() == NrUeRrc::CONNECTED_NORMALLY; },
+            [gnb, rrc](Ptr<Packet> packet) {
+                packet->AddPacketTag(NrEpsBearerTag(rrc->GetRnti(), 1));
+                gnb->Send(packet, Address(), Ipv4L3Protocol::PROT_NUMBER);
+            });
     }
 }
 

@@ -1,5 +1,7 @@
 #include "ran-topology.h"
 
+#include "slice-traffic-source.h"
+
 #include "ns3/box.h"
 #include "ns3/double.h"
 #include "ns3/fatal-error.h"
@@ -8,7 +10,9 @@
 #include "ns3/pointer.h"
 #include "ns3/position-allocator.h"
 #include "ns3/rectangle.h"
+#include "ns3/simulator.h"
 #include "ns3/string.h"
+#include "ns3/uinteger.h"
 
 #include <cmath>
 #include <sstream>
@@ -127,6 +131,39 @@ InstallUeMobility(const NodeContainer& ueNodes, const UeLayout& layout, const Sc
         mobility.Install(ueNodes.Get(ue));
         mobility.AssignStreams(NodeContainer(ueNodes.Get(ue)), kStreamMobility + 10 * ue + 5);
     }
+}
+
+void
+InstallUeTraffic(uint32_t ue,
+                 const ScenarioConfig& config,
+                 const UeLayout& layout,
+                 Ptr<Node> duNode,
+                 Ptr<SliceKpiCollector> collector,
+                 std::function<bool()> ready,
+                 std::function<void(Ptr<Packet>)> send)
+{
+    const TrafficConfig& t = config.slices[layout.slice[ue]].traffic;
+    Ptr<SliceTrafficSource> source = CreateObject<SliceTrafficSource>();
+    source->SetAttribute("PacketSize", UintegerValue(t.packetBytes));
+    source->SetAttribute("MeanRate", DoubleValue(t.rateMbpsPerUe * 1e6));
+    source->SetAttribute("Model", StringValue(t.model));
+    source->SetAttribute("MeanOnTime", TimeValue(Ms(t.onMs)));
+    source->SetAttribute("MeanOffTime", TimeValue(Ms(t.offMs)));
+    source->SetIngress(std::move(ready), std::move(send));
+    source->AssignStreams(kStreamTraffic + 4 * ue);
+    duNode->AddApplication(source);
+    // Traffic starts half-way through the warm-up, once UEs have had time to connect.
+    source->SetStartTime(Ms(config.warmupMs / 2));
+    for (const auto& [startS, factor] : t.loadProfile)
+    {
+        // Time-varying load: the mean rate steps to factor x the configured rate at startS.
+        Simulator::Schedule(Seconds(startS), &SliceTrafficSource::SetMeanRate, source, t.rateMbpsPerUe * 1e6 * factor);
+    }
+    source->TraceConnectWithoutContext(
+        "Tx",
+        MakeBoundCallback(+[](SliceKpiCollector* c, uint32_t ue, uint32_t seq, uint32_t bytes) {
+            c->OnPacketSent(ue, seq, bytes);
+        }, PeekPointer(collector), ue));
 }
 
 } // namespace pamrl

@@ -8,9 +8,13 @@
 #define PAMRL_RAN_TOPOLOGY_H
 
 #include "scenario-config.h"
+#include "slice-kpi-collector.h"
 
 #include "ns3/node-container.h"
+#include "ns3/packet.h"
 #include "ns3/vector.h"
+
+#include <functional>
 
 #include <vector>
 
@@ -45,6 +49,17 @@ struct UeLayout
 
 void InstallDuMobility(const ns3::NodeContainer& duNodes, const ScenarioConfig& config);
 void InstallUeMobility(const ns3::NodeContainer& ueNodes, const UeLayout& layout, const ScenarioConfig& config);
+
+/// UE `ue`'s downlink traffic: a SliceTrafficSource on its DU's node with its slice's arrival process and load
+/// profile, starting half-way through the warm-up, each packet reported to `collector`. `ready` and `send` are
+/// the backend's way into its RAN (SliceTrafficSource::SetIngress).
+void InstallUeTraffic(uint32_t ue,
+                      const ScenarioConfig& config,
+                      const UeLayout& layout,
+                      ns3::Ptr<ns3::Node> duNode,
+                      ns3::Ptr<ns3::SliceKpiCollector> collector,
+                      std::function<bool()> ready,
+                      std::function<void(ns3::Ptr<ns3::Packet>)> send);
 
 } // namespace pamrl
 
