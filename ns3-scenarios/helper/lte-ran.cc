@@ -175,12 +175,7 @@ LteRan::ConnectTraces()
     for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
     {
         Ptr<LteUeNetDevice> dev = DynamicCast<LteUeNetDevice>(m_ueDevs.Get(ue));
-        // The UE's receive callback replaces an IP stack: our packets end at the UE's LTE device.
-        dev->SetReceiveCallback(MakeBoundCallback(
-            +[](SliceKpiCollector* c, uint32_t ue, Ptr<NetDevice>, Ptr<const Packet> p, uint16_t, const Address&) {
-                c->OnPacketReceived(ue, p);
-                return true;
-            }, PeekPointer(m_collector), ue));
+        EndUeTrafficAt(dev, ue, m_collector);
         dev->GetPhy()->TraceConnectWithoutContext(
             "ReportCurrentCellRsrpSinr",
             MakeBoundCallback(+[](SliceKpiCollector* c, uint32_t ue, uint16_t, uint16_t, double, double sinr, uint8_t) {

@@ -206,12 +206,7 @@ NrRan::ConnectTraces()
     for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
     {
         Ptr<NrUeNetDevice> dev = DynamicCast<NrUeNetDevice>(m_ueDevs.Get(ue));
-        // The UE's receive callback replaces an IP stack: our packets end at the UE's NR device.
-        dev->SetReceiveCallback(MakeBoundCallback(
-            +[](SliceKpiCollector* c, uint32_t ue, Ptr<NetDevice>, Ptr<const Packet> p, uint16_t, const Address&) {
-                c->OnPacketReceived(ue, p);
-                return true;
-            }, PeekPointer(m_collector), ue));
+        EndUeTrafficAt(dev, ue, m_collector);
         // nr reports the DL SINR of each data reception (linear, averaged over the allocated PRBs); a UE that
         // receives nothing in a period adds no sample (LTE reports from the reference signals every period).
         dev->GetPhy(0)->TraceConnectWithoutContext(

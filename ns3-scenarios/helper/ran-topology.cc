@@ -166,4 +166,14 @@ InstallUeTraffic(uint32_t ue,
         }, PeekPointer(collector), ue));
 }
 
+void
+EndUeTrafficAt(Ptr<NetDevice> ueDevice, uint32_t ue, Ptr<SliceKpiCollector> collector)
+{
+    ueDevice->SetReceiveCallback(MakeBoundCallback(
+        +[](SliceKpiCollector* c, uint32_t ue, Ptr<NetDevice>, Ptr<const Packet> p, uint16_t, const Address&) {
+            c->OnPacketReceived(ue, p);
+            return true;
+        }, PeekPointer(collector), ue));
+}
+
 } // namespace pamrl

@@ -10,6 +10,7 @@
 #include "scenario-config.h"
 #include "slice-kpi-collector.h"
 
+#include "ns3/net-device.h"
 #include "ns3/node-container.h"
 #include "ns3/packet.h"
 #include "ns3/vector.h"
@@ -60,6 +61,10 @@ void InstallUeTraffic(uint32_t ue,
                       ns3::Ptr<ns3::SliceKpiCollector> collector,
                       std::function<bool()> ready,
                       std::function<void(ns3::Ptr<ns3::Packet>)> send);
+
+/// The other end of that traffic: packets arriving at UE `ue`'s device are reported to `collector` (the device's
+/// receive callback replaces an IP stack).
+void EndUeTrafficAt(ns3::Ptr<ns3::NetDevice> ueDevice, uint32_t ue, ns3::Ptr<ns3::SliceKpiCollector> collector);
 
 } // namespace pamrl
 
