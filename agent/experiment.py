@@ -15,6 +15,9 @@ Grid file (YAML):
   train: {learning_starts: 40} # any other `pamrl train` setting, for every run
   method_train:                # per-method settings over `train` and `episodes` (e.g. a fixed rule needs no
     equal: {episodes: 5}       # long "training"; best-static's episodes are its search budget)
+  variant: lte                 # optional: appended to every train and test scenario when a run starts (here: the
+                               # LTE backend); run names and the dataset's train/test scenario columns keep the
+                               # grid's names, so a grid pinned to one backend reads like any other
 
 Each run owns a folder (out/runs/<run>/: its training output, evaluations, log.txt, status.json) and its own
 private ipc:// endpoint, so runs never collide. Re-running an interrupted grid skips finished runs and resumes
@@ -63,6 +66,11 @@ class Grid(BaseModel):
     eval_episodes: int = Field(default=2, ge=0)
     train: dict[str, Any] = {}
     method_train: dict[str, dict[str, Any]] = {}
+    variant: str | None = None
+
+    def resolved(self, scenario: str) -> str:
+        """The scenario a run actually loads: the grid's name plus the grid's variant, if any."""
+        return f"{scenario}+{self.variant}" if self.variant else scenario
 
 
 def load_grid(path: Path) -> Grid:
@@ -83,7 +91,7 @@ def load_grid(path: Path) -> Grid:
     if stray:
         raise ValueError(f"{path}: method_train names methods not in the grid: {sorted(stray)}")
     for s in {*grid.train_scenarios, *grid.test_scenarios}:
-        load_scenario(s)  # a bad scenario fails here, before any run starts
+        load_scenario(grid.resolved(s))  # a bad scenario fails here, before any run starts
     return grid
 
 
@@ -100,7 +108,7 @@ def expand(grid: Grid) -> list[dict[str, Any]]:
                     for llm in llms:
                         run_id = f"{method}_{scenario}_s{seed}" + (f"_t{k}" if method == "pa-mrl" else "") + (
                             f"_{llm.replace('/', '-')}" if llm != "-" else "")
-                        cfg = {**grid.train, "method": method, "scenario": scenario, "seed": seed,
+                        cfg = {**grid.train, "method": method, "scenario": grid.resolved(scenario), "seed": seed,
                                "episodes": grid.episodes, "prompt_tokens": k, **grid.method_train.get(method, {})}
                         if llm != "-":
                             cfg["llm"] = llm
@@ -119,9 +127,10 @@ def versions() -> dict[str, str]:
     return out
 
 
-def run_one(run: dict[str, Any], root: str, test_scenarios: list[str], eval_episodes: int) -> dict[str, Any]:
-    """Trains (or resumes) one run, evaluates it on every test scenario, and writes its partition of the dataset.
-    Runs inside a Ray worker; everything it prints goes to the run's log.txt."""
+def run_one(run: dict[str, Any], root: str, test_scenarios: list[str], eval_episodes: int,
+            variant: str | None = None) -> dict[str, Any]:
+    """Trains (or resumes) one run, evaluates it on every test scenario (plus the grid's variant), and writes its
+    partition of the dataset. Runs inside a Ray worker; everything it prints goes to the run's log.txt."""
     import torch
 
     from pamrl.train import evaluate, train
@@ -141,7 +150,8 @@ def run_one(run: dict[str, Any], root: str, test_scenarios: list[str], eval_epis
             frames = []
             if cfg.method in LEARNED or eval_episodes:
                 for test in test_scenarios:
-                    f = evaluate(folder / "train" / "checkpoint.pt", test, eval_episodes, folder / "eval" / test)
+                    resolved = f"{test}+{variant}" if variant else test
+                    f = evaluate(folder / "train" / "checkpoint.pt", resolved, eval_episodes, folder / "eval" / test)
                     frames.append(f.assign(test_scenario=test))
             part = Path(root) / "dataset" / f"run={run['run']}"
             part.mkdir(parents=True, exist_ok=True)
@@ -191,7 +201,7 @@ def run_grid(grid_file: Path, out: Path, address: str | None = None, workers: in
                  log_to_driver=False, ignore_reinit_error=True)
         try:
             task = ray.remote(num_cpus=1, max_retries=0)(run_one)
-            pending = {task.remote(run, str(out.resolve()), grid.test_scenarios, grid.eval_episodes): run for run in todo}
+            pending = {task.remote(run, str(out.resolve()), grid.test_scenarios, grid.eval_episodes, grid.variant): run for run in todo}
             bar = progress(total=len(runs), initial=len(rows), desc=f"experiment {grid.name}", unit="run")
             while pending:
                 ready, _ = ray.wait(list(pending), num_returns=1)

@@ -36,6 +36,18 @@ def test_grid_expands_over_every_axis(tmp_path):
     assert len({r["run"] for r in runs}) == len(runs)
 
 
+def test_a_grid_variant_changes_what_runs_load_but_not_their_names(tmp_path):
+    (tmp_path / "g.yaml").write_text(yaml.safe_dump({
+        "name": "g", "methods": ["equal"], "train_scenarios": ["small+static"], "variant": "lte"}))
+    (run,) = expand(load_grid(tmp_path / "g.yaml"))
+    assert run["config"]["scenario"] == "small+static+lte"
+    assert run["run"] == "equal_small+static_s1" and run["train_scenario"] == "small+static"
+    (tmp_path / "h.yaml").write_text(yaml.safe_dump({
+        "name": "h", "methods": ["equal"], "train_scenarios": ["small"], "variant": "no-such-variant"}))
+    with pytest.raises(ValueError, match="no-such-variant"):
+        load_grid(tmp_path / "h.yaml")
+
+
 def test_bad_grid_fails_before_running(tmp_path):
     (tmp_path / "g.yaml").write_text(yaml.safe_dump({"name": "g", "methods": ["ppo"], "train_scenarios": ["small"]}))
     with pytest.raises(ValueError, match="unknown methods"):
