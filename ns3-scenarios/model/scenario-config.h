@@ -1,5 +1,5 @@
 // The scenario as the simulator receives it: the resolved scenario file (validated on the agent side by
-// bridge/python/scenario.py) in JSON. Reading a field that is missing or of the wrong type throws, and
+// agent/pamrl/bridge/scenario.py) in JSON. Reading a field that is missing or of the wrong type throws, and
 // BridgeEnvironment reports it as a ProtocolError.
 #ifndef PAMRL_SCENARIO_CONFIG_H
 #define PAMRL_SCENARIO_CONFIG_H

@@ -19,7 +19,7 @@ SlicingEnvironment::Configure(const Json& scenario, uint64_t seed)
     }
     if (schemaKpis != ns3::SliceKpiCollector::KpiNames())
     {
-        throw ProtocolError("the KPI collector's KPI names differ from bridge/schema.json: rebuild the scenario");
+        throw ProtocolError("the KPI collector's KPI names differ from agent/pamrl/bridge/schema.json: rebuild the scenario");
     }
     // Same seed and same actions give the same KPIs bit for bit: every random stream derives from RngRun.
     // The event queue's implementation changes speed, never results (events are ordered by time, then id).
