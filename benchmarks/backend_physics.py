@@ -18,7 +18,8 @@ import pandas as pd
 
 from pamrl.bridge.env import SlicingEnv
 from pamrl.bridge.protocol import KPI_NAMES
-from pamrl.bridge.scenario import SLICE_NAMES, load_scenario
+from pamrl.bridge.protocol import SLICE_NAMES
+from pamrl.bridge.scenario import load_scenario
 
 TOP_SPECTRAL_EFFICIENCY = 948 / 1024 * 6  # bit/s/Hz
 SHOWN = ["DRB.OfferedLoadDl", "DRB.UEThpDl", "DRB.RlcSduDelayDl", "DRB.RlcSduDelayDl.P95", "DRB.PacketLossRateDl",

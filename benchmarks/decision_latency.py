@@ -30,7 +30,7 @@ from pamrl.bridge.scenario import load_scenario
 from pamrl.config import TrainConfig
 from pamrl.replay import ReplayBuffer
 from pamrl.prompt import NUM_FEATURES, informal_prompt, numeric_features
-from pamrl.train import build_agent
+from pamrl.factory import build_agent
 
 K = {n: i for i, n in enumerate(KPI_NAMES)}
 
@@ -83,16 +83,7 @@ def qwen_arch_agent(cfg, scenario, device):
     tok = lm_mod._gpt2_tokenizer()  # a real BPE tokenizer; token counts are close to Qwen's for this English text
     tok.pad_token = tok.eos_token
     loaded = lm_mod.LoadedModel("qwen1.5b-arch", model, tok, True, config.hidden_size)
-    original = lm_mod.load_language_model
-    lm_mod.load_language_model = lambda *a, **k: loaded
-    import pamrl.train as train_mod
-
-    train_mod.load_language_model = lm_mod.load_language_model
-    try:
-        return build_agent(cfg, scenario, device)
-    finally:
-        lm_mod.load_language_model = original
-        train_mod.load_language_model = original
+    return build_agent(cfg, scenario, device, language_model=loaded)
 
 
 # (label, method, llm, settings): the last PA-MRL settings before this benchmark's issue, then today's defaults.

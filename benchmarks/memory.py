@@ -28,7 +28,8 @@ from pamrl.bridge.scenario import load_scenario
 from pamrl.config import TrainConfig
 from pamrl.replay import ReplayBuffer
 from pamrl.prompt import NUM_FEATURES
-from pamrl.train import build_agent, save_checkpoint
+from pamrl import checkpoint
+from pamrl.factory import build_agent
 llm, capacity = sys.argv[1], int(sys.argv[2])
 scenario = load_scenario("paper")
 cfg = TrainConfig(method="pa-mrl", llm=llm, device="cpu", buffer_size=capacity)
@@ -47,7 +48,7 @@ for _ in range(3):
     agent.update(buf, rng)
 with tempfile.TemporaryDirectory() as d:
     from pathlib import Path
-    save_checkpoint(Path(d) / "c.pt", cfg, 0, capacity, "mem", agent, buf, rng)
+    checkpoint.save(Path(d) / "c.pt", cfg, 0, capacity, "mem", agent, buf, rng)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 

@@ -31,6 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from pamrl.bridge.protocol import SLICE_NAMES
 from pamrl.bridge.scenario import load_scenario
 from pamrl.bridge.simulator import find_simulator_binary, jemalloc_path
 
@@ -103,7 +104,7 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     for scenario in scenarios:
         steps = steps_of[scenario.name]
         period_s, warmup_s = scenario.control.period_ms / 1000, scenario.control.warmup_ms / 1000
-        ues = scenario.ran.num_dus * sum(scenario.slice(s).ues_per_du for s in ("embb", "urllc", "mmtc"))
+        ues = scenario.ran.num_dus * sum(scenario.slice(s).ues_per_du for s in SLICE_NAMES)
         print(f"{scenario.name}: {scenario.ran.num_dus} DUs, {ues} UEs, {scenario.ran.bandwidth_rbs} RBs; "
               f"warm-up {warmup_s:g} s, episodes of {steps} x {period_s:g} s", flush=True)
         runs: dict[tuple[int, bool], list[tuple[float, float, int]]] = {}

@@ -7,7 +7,7 @@ import torch
 from pamrl.config import TrainConfig
 from pamrl.replay import ReplayBuffer
 from pamrl.prompt import NUM_FEATURES
-from pamrl.train import build_agent
+from pamrl.factory import build_agent
 
 from pamrl.bridge.scenario import load_scenario
 
@@ -63,7 +63,7 @@ def test_frozen_prompt_variant_has_no_prompt_tokens():
 
 
 def test_simplex_actions_and_log_density():
-    from pamrl.masac import simplex_sample
+    from pamrl.simplex import simplex_sample
 
     mean, log_std = torch.zeros(5000, 2), torch.full((5000, 2), -0.5)
     shares, logp = simplex_sample(mean, log_std)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from pettingzoo.test import parallel_api_test, parallel_seed_test
 
-from pamrl.bridge.env import NUM_KPIS, SlicingEnv, project_to_simplex
+from pamrl.bridge.env import SlicingEnv, project_to_simplex
+from pamrl.bridge.protocol import NUM_KPIS
 from pamrl.bridge.protocol import KPI_NAMES
 
 from conftest import shortened

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from pamrl.bridge.protocol import KPI_NAMES
-from pamrl.bridge.scenario import SLICE_NAMES, load_scenario
+from pamrl.bridge.protocol import SLICE_NAMES
+from pamrl.bridge.scenario import load_scenario
 
 from conftest import episode_kpis, with_backend
 

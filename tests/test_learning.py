@@ -6,7 +6,8 @@ import pytest
 
 from pamrl.bridge.scenario import SCENARIO_DIR
 from pamrl.config import TrainConfig
-from pamrl.train import evaluate, train
+from pamrl.evaluate import evaluate
+from pamrl.train import train
 
 
 @pytest.fixture(scope="module")

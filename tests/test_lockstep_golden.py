@@ -26,7 +26,8 @@ from pamrl.bridge.scenario import SCENARIO_DIR, load_scenario
 from pamrl.config import TrainConfig
 from pamrl.pretrain import pretrain_adapters
 from pamrl.simulate import simulate
-from pamrl.train import evaluate, train
+from pamrl.evaluate import evaluate
+from pamrl.train import train
 
 GOLDEN = Path(__file__).parent / "golden" / "lockstep.json"
 RUN = dict(episodes=2, learning_starts=4, updates_per_step=2, batch_size=8, prompt_batch=2, prompt_every=2,

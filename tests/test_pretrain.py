@@ -6,7 +6,7 @@ import torch
 from pamrl.bridge.scenario import SCENARIO_DIR
 from pamrl.config import TrainConfig
 from pamrl.pretrain import pretrain_adapters
-from pamrl.train import build_agent
+from pamrl.factory import build_agent
 
 from pamrl.bridge.scenario import load_scenario
 

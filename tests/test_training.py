@@ -10,7 +10,8 @@ import torch
 from pamrl.bridge.scenario import SCENARIO_DIR
 from pamrl.cli import main as cli
 from pamrl.config import TrainConfig
-from pamrl.train import evaluate, train
+from pamrl.evaluate import evaluate
+from pamrl.train import train
 
 FAST = dict(episodes=2, learning_starts=4, updates_per_step=1, batch_size=16, prompt_batch=2, prompt_tokens=4, hidden=32, latent=16,
             device="cpu", lockstep=True)

@@ -26,21 +26,28 @@ Return = the sum over an episode of the per-DU reward, averaged over DUs (as eve
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import json
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pandas as pd
+import torch
 
+from pamrl import checkpoint
 from pamrl.bridge.env import SlicingEnv
-from pamrl.bridge.scenario import SLICE_NAMES, Scenario
+from pamrl.bridge.protocol import NUM_SLICES, SLICE_NAMES
+from pamrl.bridge.scenario import Scenario, resolved_json
+from pamrl.config import TrainConfig
 from pamrl.metrics import EpisodeRecorder, RunInfo
 from pamrl.progress import progress
-from pamrl.simulate import run_fixed_rule_episode
+from pamrl.rollout import from_rule, run_episode
+from pamrl.seeds import episode_seed
 
-NUM_SLICES = len(SLICE_NAMES)
 
 
 def rbg_grid(num_rbgs: int, step: int) -> np.ndarray:
@@ -102,7 +109,9 @@ class StaticSearch:
         returns = []
         for seed in self.seeds:
             recorder = EpisodeRecorder(self.info, self.episodes)
-            returns.append(run_fixed_rule_episode(self.env, FixedShares(shares), seed, recorder, label="best-static"))
+            episode = run_episode(self.env, from_rule(FixedShares(shares)), seed=seed, recorder=recorder,
+                                  label=f"best-static seed {seed}")
+            returns.append(episode.returns)
             reported = self.env.description["rbgs_per_du"]
             if reported != self.rbgs:
                 raise RuntimeError(f"the simulator has {reported} RBGs per DU; best-static assumed {self.rbgs}")
@@ -164,3 +173,28 @@ def search_best_static(scenario: Scenario, seeds: list[int], budget: int, grid_s
         return best / rbgs, best_score, pd.DataFrame(search.rows)
     finally:
         search.close()
+
+
+def train_best_static(cfg: TrainConfig, scenario: Scenario, out: Path) -> Path:
+    """`pamrl train --method best-static`: searches the best fixed shares on the training seeds; its checkpoint
+    holds them. A finished search is not run again (--resume)."""
+    ckpt_path = out / checkpoint.CHECKPOINT
+    if cfg.resume and ckpt_path.exists():
+        return out
+    (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=1))
+    (out / "scenario.json").write_text(resolved_json(scenario))
+    run_id = uuid.uuid4().hex[:12]
+    info = RunInfo(run_id=run_id, method=cfg.method, scenario=scenario.name, seed=cfg.seed)
+    per_du = cfg.static_per_du == "true" or (cfg.static_per_du == "auto" and scenario.ran.hotspot_du is not None)
+    seeds = [episode_seed(cfg.seed, e) for e in range(cfg.static_search_episodes)]
+    shares, score, table = search_best_static(
+        scenario, seeds, cfg.episodes, cfg.static_grid_step, per_du, info, out,
+        lambda: SlicingEnv(scenario, endpoint=cfg.endpoint or None, attach=cfg.attach, timeout_s=cfg.timeout))
+    table.assign(run_id=run_id).to_parquet(out / "search.parquet", index=False)
+    state = {"config": dataclasses.asdict(cfg), "episode": int(table["candidate"].max()), "global_step": 0,
+             "run_id": run_id, "static_shares": torch.as_tensor(shares, dtype=torch.float64),
+             "static_search_return": torch.as_tensor(score, dtype=torch.float64)}
+    checkpoint.write_atomically(state, ckpt_path)
+    print(f"best-static on {scenario.name}: shares per DU {np.round(shares, 3).tolist()}, "
+          f"search return {score.mean():.3f} (training seeds {seeds})")
+    return out

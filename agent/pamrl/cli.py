@@ -53,7 +53,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from dataclasses import fields
 
     from pamrl.config import TrainConfig
-    from pamrl.train import comparison_table, train
+    from pamrl.evaluate import comparison_table
+    from pamrl.train import train
 
     values = {f.name: getattr(args, f.name, f.default) for f in fields(TrainConfig)}
     if args.then_evaluate and args.attach:
@@ -68,7 +69,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     print(comparison_table(last).round(3).to_string())
     print(f"checkpoint: {out / 'checkpoint.pt'}; metrics: {out / 'steps'}, {out / 'updates'}")
     if args.then_evaluate:
-        from pamrl.train import evaluate
+        from pamrl.evaluate import evaluate
 
         eval_out = Path(args.eval_out) if args.eval_out else out / "evaluation"
         frame = evaluate(out / "checkpoint.pt", cfg.scenario, args.then_evaluate, eval_out, args.baseline,
@@ -80,7 +81,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from pamrl.train import comparison_table, evaluate
+    from pamrl.evaluate import comparison_table, evaluate
 
     frame = evaluate(Path(args.checkpoint), args.scenario, args.episodes, Path(args.out), args.baseline, args.device,
                      **_env_options(args))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields
 
 METHODS = ("pa-mrl", "llm-frozen", "masac", "equal", "proportional", "best-static")
 LEARNED = ("pa-mrl", "llm-frozen", "masac")
+LLM_METHODS = ("pa-mrl", "llm-frozen")  # the methods with a language model in the SRM
 
 
 @dataclass(frozen=True)

@@ -46,10 +46,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pamrl.bridge.errors import ScenarioError
 from pamrl.bridge.scenario import load_scenario
 from pamrl.bridge.simulator import simulator_build
-from pamrl.config import LEARNED, METHODS, TrainConfig
+from pamrl.config import LEARNED, LLM_METHODS, METHODS, TrainConfig
 from pamrl.progress import progress
-
-LLM_METHODS = ("pa-mrl", "llm-frozen")
 
 
 class Grid(BaseModel):
@@ -133,7 +131,8 @@ def run_one(run: dict[str, Any], root: str, test_scenarios: list[str], eval_epis
     partition of the dataset. Runs inside a Ray worker; everything it prints goes to the run's log.txt."""
     import torch
 
-    from pamrl.train import evaluate, train
+    from pamrl.evaluate import evaluate
+    from pamrl.train import train
 
     torch.set_num_threads(1)  # one CPU per run: the simulator and the learner take turns on it
     folder = Path(root) / "runs" / run["run"]
@@ -257,5 +256,6 @@ def load_dataset(out: Path, phase: str | None = None) -> pd.DataFrame:
 
 def robustness_table(out: Path) -> pd.DataFrame:
     """Mean QoS level of each method's frozen policies: train scenario x test scenario."""
-    ev = load_dataset(out, "eval")
-    return ev.pivot_table(index=["method", "train_scenario"], columns="test_scenario", values="qos", aggfunc="mean")
+    from pamrl.analysis.results import robustness
+
+    return robustness(load_dataset(out, "eval"))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pamrl.bridge.env import NUM_SLICES
-from pamrl.bridge.protocol import KPI_NAMES
+from pamrl.bridge.protocol import KPI_NAMES, NUM_SLICES
 
 _OFFERED = KPI_NAMES.index("DRB.OfferedLoadDl")
 _PRB_USED = KPI_NAMES.index("RRU.PrbUsedDl")

@@ -1,6 +1,7 @@
 """Multi-agent SAC with centralised training and decentralised execution, as PA-MRL uses it.
 
-Read top to bottom: the policy distribution on the simplex, the networks, the replay buffer, then the update.
+This file is the objective and its update; the action distribution is simplex.py, the networks networks.py, the
+replay buffer replay.py, the state representation srm.py.
 
 - Actors (one per DU, or one shared actor with a one-hot DU id: `actor_sharing`) see only their DU's representation
   from the SRM and output slice shares on the simplex (logistic-normal: a Gaussian on 2 free logits, softmax with a
@@ -28,81 +29,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pamrl.bridge.scenario import SLICE_NAMES
+from pamrl.bridge.protocol import SLICE_NAMES
+from pamrl.networks import Actor, TwinCritic
 from pamrl.replay import ReplayBuffer
-from pamrl.srm import StateRepresentation, mlp, semantic_clustering_loss
-
-NUM_SLICES = len(SLICE_NAMES)
-FREE_LOGITS = NUM_SLICES - 1
-LOG_STD_MIN, LOG_STD_MAX = -5.0, 1.0
-
-
-# --- policy distribution on the simplex -----------------------------------------------------------------------
-
-
-def simplex_sample(mean: torch.Tensor, log_std: torch.Tensor, deterministic: bool = False,
-                   entropy_space: str = "shares"):
-    """Logistic-normal sample: shares [.., 3] and the log-density [..] that the entropy term uses.
-
-    entropy_space "shares" (default): the density of the shares on the simplex, i.e. the Gaussian's minus the
-    log-Jacobian of z -> shares, sum_k log share_k. That term is largest at the uniform point: the entropy bonus
-    pulls the mean towards equal shares by alpha * ~0.4 nats per step between [1/3]*3 and [0.6, 0.2, 0.2], which
-    outweighed the reward gap (~0.1 per step on `small`) at alpha ~ 1 and is negligible at alpha ~ 0.02.
-    entropy_space "logits": the density of the Gaussian on the free logits z (SAC acting on z). No pull to the
-    centre, but near a corner of the simplex a wider Gaussian costs nothing in shares: the policy ran into corners
-    with its std at the cap (docs/learning.md).
-    """
-    std = log_std.exp()
-    z = mean if deterministic else mean + std * torch.randn_like(mean)
-    logits = torch.cat([z, torch.zeros_like(z[..., :1])], dim=-1)
-    shares = logits.softmax(dim=-1)
-    log_prob = (-0.5 * ((z - mean) / std) ** 2 - log_std - 0.5 * math.log(2 * math.pi)).sum(-1)
-    if entropy_space == "shares":
-        # |det d(shares_1..K-1)/dz| = prod_k shares_k for the additive logistic map.
-        log_prob = log_prob - shares.clamp_min(1e-12).log().sum(-1)
-    return shares, log_prob
-
-
-def _mean_shares(mean: torch.Tensor) -> torch.Tensor:
-    """The deterministic shares of a batch of mean logits [..., 2], averaged over everything but the slice."""
-    logits = torch.cat([mean, torch.zeros_like(mean[..., :1])], dim=-1).detach()
-    return logits.softmax(dim=-1).reshape(-1, NUM_SLICES).mean(0)
-
-
-# --- networks ---------------------------------------------------------------------------------------------------
-
-
-class Actor(nn.Module):
-    def __init__(self, rep_dim: int, num_dus: int, shared: bool, hidden: int):
-        super().__init__()
-        self.num_dus, self.shared = num_dus, shared
-        extra = num_dus if shared else 0
-        count = 1 if shared else num_dus
-        self.heads = nn.ModuleList([mlp(rep_dim + extra, hidden, 2 * FREE_LOGITS) for _ in range(count)])
-
-    def forward(self, rep: torch.Tensor):
-        """rep [B, num_dus, rep_dim] -> mean, log_std [B, num_dus, FREE_LOGITS]."""
-        if self.shared:
-            ids = torch.eye(self.num_dus, device=rep.device).expand(rep.shape[0], -1, -1)
-            out = self.heads[0](torch.cat([rep, ids], dim=-1))
-        else:
-            out = torch.stack([head(rep[:, i]) for i, head in enumerate(self.heads)], dim=1)
-        mean, log_std = out.chunk(2, dim=-1)
-        return 4.0 * torch.tanh(mean / 4.0), log_std.clamp(LOG_STD_MIN, LOG_STD_MAX)
-
-
-class TwinCritic(nn.Module):
-    def __init__(self, state_dim: int, num_dus: int, hidden: int):
-        super().__init__()
-        inp = state_dim + num_dus * NUM_SLICES
-        self.q1, self.q2 = mlp(inp, hidden, num_dus), mlp(inp, hidden, num_dus)
-
-    def forward(self, state: torch.Tensor, actions: torch.Tensor):
-        x = torch.cat([state, actions.flatten(1)], dim=-1)
-        return self.q1(x), self.q2(x)
-
-
-# --- the algorithm ------------------------------------------------------------------------------------------------
+from pamrl.simplex import mean_shares, simplex_sample
+from pamrl.srm import StateRepresentation, semantic_clustering_loss
 
 
 @dataclass(frozen=True)
@@ -149,8 +80,7 @@ class MASAC(nn.Module):
         self.prompt_opt = torch.optim.Adam(prompt, lr=s.lr_prompt) if prompt else None
 
     def prompt_parameters(self) -> list[nn.Parameter]:
-        enc = self.srm.encoder
-        return [enc.soft_prompt.embedding] if enc is not None and enc.soft_prompt.num_tokens else []
+        return self.srm.prompt_parameters()
 
     # acting ---------------------------------------------------------------------------------------------------
 
@@ -245,7 +175,7 @@ class MASAC(nn.Module):
             "charts/log_std": log_std.mean().item(),
             # where the policy's mean sits on the simplex (softmax of the mean logits), averaged over the batch:
             # a policy that learns moves these away from 1/3
-            **{f"charts/mean_share_{k}": v for k, v in zip(SLICE_NAMES, _mean_shares(mean).tolist())},
+            **{f"charts/mean_share_{k}": v for k, v in zip(SLICE_NAMES, mean_shares(mean).tolist())},
         }
 
     # checkpoints ------------------------------------------------------------------------------------------------
@@ -258,7 +188,7 @@ class MASAC(nn.Module):
             "critic_target": self.critic_target.state_dict(),
             "log_alpha": self.log_alpha.detach().clone(),
             "adapters": {k: m.state_dict() for k, m in self.srm.adapters().items()},
-            "prompt": self.srm.encoder.soft_prompt.embedding.detach().clone() if self.srm.uses_llm else torch.zeros(0),
+            "prompt": self.srm.prompt_state(),
             "actor_opt": self.actor_opt.state_dict(),
             "critic_opt": self.critic_opt.state_dict(),
             "alpha_opt": self.alpha_opt.state_dict(),
@@ -274,8 +204,7 @@ class MASAC(nn.Module):
         self.critic_target.load_state_dict(state["critic_target"])
         with torch.no_grad():
             self.log_alpha.copy_(state["log_alpha"])
-            if self.srm.uses_llm:
-                self.srm.encoder.soft_prompt.embedding.copy_(state["prompt"])
+            self.srm.load_prompt_state(state["prompt"])
         for k, m in self.srm.adapters().items():
             m.load_state_dict(state["adapters"][k])
         self.actor_opt.load_state_dict(state["actor_opt"])

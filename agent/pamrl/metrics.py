@@ -15,7 +15,7 @@ import pandas as pd
 
 from pamrl.bridge.protocol import KPI_NAMES
 from pamrl.bridge.reward import targets_met
-from pamrl.bridge.scenario import SLICE_NAMES
+from pamrl.bridge.protocol import SLICE_NAMES
 
 
 @dataclass
@@ -82,3 +82,11 @@ def summarise(steps: pd.DataFrame) -> pd.DataFrame:
     cols = ["qos", "qos_met", "share", "DRB.UEThpDl", "DRB.OfferedLoadDl", "DRB.RlcSduDelayDl.P95", "DRB.PacketLossRateDl",
             "RRU.PrbUsedDl"]
     return steps.groupby("slice", sort=False)[cols].mean()
+
+
+def episode_returns(rows: pd.DataFrame, keys: tuple[str, ...] | list[str] = ()) -> pd.Series:
+    """The return of every episode, as everywhere in pamrl: the sum over its steps of each DU's reward, averaged
+    over DUs. One value per (keys..., episode)."""
+    keys = [*keys, "episode"]
+    per_du = rows.groupby([*keys, "step", "du"], observed=True)["reward"].first()
+    return per_du.groupby([*keys, "du"], observed=True).sum().groupby(keys, observed=True).mean().rename("return")

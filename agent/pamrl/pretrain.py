@@ -12,32 +12,41 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from pamrl.progress import progress
 
 from pamrl.bridge.env import SlicingEnv
-from pamrl.bridge.scenario import SLICE_NAMES, load_scenario
+from pamrl.bridge.protocol import NUM_SLICES
+from pamrl.bridge.scenario import load_scenario
+from pamrl.device import pick_device
 from pamrl.language_model import PromptedEncoder, load_language_model
+from pamrl.progress import progress
 from pamrl.prompt import NUM_FEATURES, informal_prompt, numeric_features
+from pamrl.rollout import View, run_episode
+from pamrl.seeds import episode_seed, seed_everything
 from pamrl.srm import StateRepresentation, alignment_loss
-from pamrl.train import pick_device, seed_everything
 
 
 def collect_states(scenario_file: str, episodes: int, seed: int, rng: np.random.Generator):
+    """Every View of `episodes` episodes under uniformly random shares: numeric features and informal prompts."""
     scenario = load_scenario(scenario_file)
     env = SlicingEnv(scenario)
     features, texts = [], []
+
+    def keep(view: View) -> None:
+        features.append(numeric_features(view.kpis, view.qos, view.shares, scenario.ran.bandwidth_rbs))
+        texts.extend(informal_prompt(view.kpis[du], view.qos[du], view.shares[du], scenario)
+                     for du in range(scenario.ran.num_dus))
+
+    def random_shares(view: View) -> np.ndarray:
+        keep(view)
+        return rng.dirichlet(np.ones(NUM_SLICES), size=len(view.kpis))
+
+    def keep_last(view, shares, rewards, next_view: View, done: bool) -> None:
+        if done:
+            keep(next_view)
+
     try:
         for episode in progress(range(episodes), desc="collect states", unit="episode"):
-            env.reset(seed=seed * 100000 + 50000 + episode)
-            while True:
-                qos = env.qos()
-                features.append(numeric_features(env.kpis, qos, env.shares, scenario.ran.bandwidth_rbs))
-                texts += [informal_prompt(env.kpis[du], qos[du], env.shares[du], scenario)
-                          for du in range(scenario.ran.num_dus)]
-                if not env.agents:
-                    break
-                shares = rng.dirichlet(np.ones(len(SLICE_NAMES)), size=len(env.agents))
-                env.step({a: shares[i].astype(np.float32) for i, a in enumerate(env.agents)})
+            run_episode(env, random_shares, seed=episode_seed(seed, episode, "pretrain"), after_step=keep_last)
     finally:
         env.close()
     return np.concatenate(features).astype(np.float32), texts

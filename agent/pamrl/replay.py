@@ -21,9 +21,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from pamrl.bridge.scenario import SLICE_NAMES
+from pamrl.bridge.protocol import NUM_SLICES
 
-NUM_SLICES = len(SLICE_NAMES)
 CHUNK = 1024  # rows per file
 MAX_PATCHES = 8  # patch files per chunk before it is rewritten whole
 

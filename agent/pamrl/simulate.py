@@ -1,40 +1,18 @@
-"""One co-simulated episode under a fixed-rule policy (`pamrl simulate`)."""
+"""Episodes under a fixed rule (`pamrl simulate`): a heuristic drives the real simulator, every step is recorded."""
 
 from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Callable
 
-import numpy as np
 import pandas as pd
-from pamrl.progress import progress
 
 from pamrl.bridge.env import SlicingEnv
-from pamrl.bridge.reward import rewards
 from pamrl.bridge.scenario import Scenario, resolved_json
 from pamrl.heuristics import HEURISTICS
 from pamrl.metrics import EpisodeRecorder, RunInfo
-
-
-def run_fixed_rule_episode(env: SlicingEnv, choose: Callable[[np.ndarray], np.ndarray], seed: int,
-                           recorder: EpisodeRecorder, max_steps: int | None = None, label: str = "") -> np.ndarray:
-    """Runs one episode (or its first max_steps control periods) under a fixed rule (KPIs [du, slice, kpi] ->
-    shares [du, slice]: a heuristic, or best-static's fixed shares); returns each DU's return (sum of rewards)."""
-    env.reset(seed=seed)
-    steps = env.scenario.control.episode_steps if max_steps is None else min(max_steps, env.scenario.control.episode_steps)
-    total = np.zeros(env.scenario.ran.num_dus)
-    bar = progress(total=steps, desc=f"{label} seed {seed}", unit="step", leave=False)
-    for _ in range(steps):
-        shares = choose(env.kpis)
-        env.step({a: shares[i].astype(np.float32) for i, a in enumerate(env.agents)})
-        r = rewards(env.kpis, env.scenario)
-        recorder.record(env.step_index, env.time_s, env.kpis, env.qos(), r, env.shares)
-        total += r
-        bar.update(1)
-        bar.set_postfix(reward=f"{r.mean():.3f}", refresh=False)
-    bar.close()
-    return total
+from pamrl.rollout import from_rule, run_episode
+from pamrl.seeds import episode_seed
 
 
 def simulate(scenario: Scenario, policy: str, seed: int, out: Path, max_steps: int | None = None,
@@ -48,7 +26,9 @@ def simulate(scenario: Scenario, policy: str, seed: int, out: Path, max_steps: i
     try:
         for episode in range(episodes):
             recorder = EpisodeRecorder(info, episode=episode)
-            run_fixed_rule_episode(env, HEURISTICS[policy], seed + episode, recorder, max_steps, policy)
+            s = episode_seed(seed, episode, "simulate")
+            run_episode(env, from_rule(HEURISTICS[policy]), seed=s, recorder=recorder, max_steps=max_steps,
+                        label=f"{policy} seed {s}")
             recorder.write(out)
             frames.append(recorder.frame())
     finally:

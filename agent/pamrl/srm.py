@@ -15,10 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from pamrl.language_model import PromptedEncoder
-
-
-def mlp(inp: int, hidden: int, out: int) -> nn.Sequential:
-    return nn.Sequential(nn.Linear(inp, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, out))
+from pamrl.networks import mlp
 
 
 class StateRepresentation(nn.Module):
@@ -44,6 +41,19 @@ class StateRepresentation(nn.Module):
         if self.fc2 is None:
             return y_s
         return torch.cat([self.fc2(hidden), y_s], dim=-1)
+
+    def prompt_parameters(self) -> list[nn.Parameter]:
+        """The learnable prompt tokens (none without a language model or with 0 tokens)."""
+        enc = self.encoder
+        return [enc.soft_prompt.embedding] if enc is not None and enc.soft_prompt.num_tokens else []
+
+    def prompt_state(self) -> torch.Tensor:
+        return self.encoder.soft_prompt.embedding.detach().clone() if self.uses_llm else torch.zeros(0)
+
+    @torch.no_grad()
+    def load_prompt_state(self, tokens: torch.Tensor) -> None:
+        if self.uses_llm:
+            self.encoder.soft_prompt.embedding.copy_(tokens)
 
     def adapters(self) -> dict[str, nn.Module]:
         return {"fc1": self.fc1, **({"fc2": self.fc2} if self.fc2 is not None else {})}

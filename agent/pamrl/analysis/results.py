@@ -10,7 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SLICES = ["embb", "urllc", "mmtc"]
+from pamrl.bridge.protocol import SLICE_NAMES
+from pamrl.metrics import episode_returns as episode_returns_of
+
+SLICES = list(SLICE_NAMES)
 REFERENCES = ["equal", "proportional", "best-static"]  # fixed policies every learned method is read against
 # two-sided 95 % Student-t quantiles by degrees of freedom (seeds - 1); a normal 1.96 beyond the table
 _T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}
@@ -32,8 +35,7 @@ def episode_returns(rows: pd.DataFrame) -> pd.DataFrame:
     keys = ["run", "method", "seed", "prompt_tokens", "llm", "train_scenario", "test_scenario", "episode"]
     if rows.empty:  # e.g. no run of the LLM methods has finished yet
         return pd.DataFrame(columns=[*keys, "return", *(f"{p}_{s}" for p in ("qos", "sat") for s in SLICES)])
-    per_du = rows.groupby([*keys, "step", "du"], observed=True)["reward"].first()
-    ret = per_du.groupby([*keys, "du"], observed=True).sum().groupby(keys, observed=True).mean().rename("return")
+    ret = episode_returns_of(rows, keys[:-1])
     qos = rows.pivot_table(index=keys, columns="slice", values="qos", aggfunc="mean", observed=True)
     parts = [ret, qos.add_prefix("qos_")]
     if "qos_met" in rows:

@@ -5,6 +5,9 @@ Observation (per DU, float32, shape (3 * K + 3,)): the DU's KPIs of the last con
 Action (per DU, float32, shape (3,)): non-negative slice weights; the environment normalises them onto the simplex
   (all zero means equal shares). The scenario rounds shares to whole RBGs (ns3-scenarios/model/slice-rbg-allocator.h).
 Reward (per DU): reward.py, in [0, 1].
+Infos (per DU, from reset() and step()): the period's step index and time, its KPI table [slice, kpi] (float64),
+  its QoS levels [slice] (reward.py) and the shares [slice] that governed it: what pamrl's own agents read
+  (pamrl.rollout.View).
 Global state (`state()`): all DUs' observations, concatenated: the input of a centralised critic.
 Episode end: `truncated` for every agent after `control.episode_steps` steps; never `terminated` (slicing has no
   terminal state). A simulator that dies or goes silent raises SimulatorDied / PeerTimeout.
@@ -29,13 +32,11 @@ from pettingzoo import ParallelEnv
 
 from pamrl.bridge.endpoint import AgentEndpoint
 from pamrl.bridge.errors import BridgeError, ProtocolError
-from pamrl.bridge.protocol import KPI_NAMES
+from pamrl.bridge.protocol import KPI_NAMES, NUM_KPIS, NUM_SLICES, SLICE_NAMES
 from pamrl.bridge.reward import qos_levels, weighted_rewards
-from pamrl.bridge.scenario import SLICE_NAMES, Scenario, load_scenario
+from pamrl.bridge.scenario import Scenario, load_scenario
 from pamrl.bridge.simulator import SimulatorProcess, find_simulator_binary
 
-NUM_SLICES = len(SLICE_NAMES)
-NUM_KPIS = len(KPI_NAMES)
 
 
 def project_to_simplex(action: np.ndarray) -> np.ndarray:
@@ -254,7 +255,8 @@ class SlicingEnv(ParallelEnv):
     def _infos(self, q: np.ndarray | None = None) -> dict[str, dict[str, Any]]:
         q = self.qos() if q is None else q
         return {
-            a: {"step": self.step_index, "time_s": self.time_s, "kpis": self.kpis[i].copy(), "qos": q[i].copy()}
+            a: {"step": self.step_index, "time_s": self.time_s, "kpis": self.kpis[i].copy(), "qos": q[i].copy(),
+                "shares": self.shares[i].copy()}
             for i, a in enumerate(self.agents)
         }
 

@@ -20,8 +20,11 @@ SCHEMA: dict[str, Any] = json.loads(SCHEMA_FILE.read_text())
 PROTOCOL: str = SCHEMA["protocol"]
 VERSION: int = SCHEMA["version"]
 MAX_FRAME_BYTES: int = SCHEMA["max_frame_bytes"]
+# The names every [du, slice, kpi] table is indexed by, in order; read by everything else (one place).
+SLICE_NAMES: tuple[str, ...] = tuple(SCHEMA["slices"])
 KPI_NAMES: tuple[str, ...] = tuple(k["name"] for k in SCHEMA["kpis"])
 KPI_UNITS: tuple[str, ...] = tuple(k["unit"] for k in SCHEMA["kpis"])
+NUM_SLICES, NUM_KPIS = len(SLICE_NAMES), len(KPI_NAMES)
 
 _JSON_TYPES = {
     "string": lambda v: isinstance(v, str),

@@ -23,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from pamrl.bridge.protocol import KPI_NAMES
-from pamrl.bridge.scenario import SLICE_NAMES, Scenario
+from pamrl.bridge.protocol import SLICE_NAMES
+from pamrl.bridge.scenario import Scenario
 
 _K = {name: i for i, name in enumerate(KPI_NAMES)}
 

@@ -17,8 +17,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pamrl.bridge.errors import ScenarioError
+from pamrl.bridge.protocol import SLICE_NAMES
 
-SLICE_NAMES = ("embb", "urllc", "mmtc")
 # DL carrier of the simulated cell (EARFCN 100, LTE band 1); used to turn UE speed into Doppler.
 CARRIER_HZ = 2120e6
 SPEED_OF_LIGHT = 299_792_458.0
@@ -230,9 +230,9 @@ class RewardConfig(_Strict):
     """How the reward weighs each slice's QoS score (formula in reward.py)."""
 
     weights: Annotated[
-        dict[Literal["embb", "urllc", "mmtc"], Annotated[float, Field(ge=0, le=100)]],
+        dict[Literal[SLICE_NAMES], Annotated[float, Field(ge=0, le=100)]],
         Field(description="per-slice weight of the QoS score"),
-    ] = {"embb": 1.0, "urllc": 1.0, "mmtc": 1.0}
+    ] = {name: 1.0 for name in SLICE_NAMES}
     combine: Annotated[
         Literal["mean", "product"], Field(description="how a slice's throughput/delay/loss scores combine")
     ] = "product"
