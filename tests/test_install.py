@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -26,8 +27,14 @@ def test_a_plain_install_runs_scenario_and_simulate(tmp_path, simulator_binary):
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                check=True, capture_output=True, text=True).stdout.strip())
     (site / "borrowed-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    # what a source distribution holds (the build writes build/ next to the sources: not into the checkout)
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    shutil.copytree(REPO / "agent", source / "agent", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
-                    "--no-build-isolation", "--no-cache-dir", str(REPO)], check=True, cwd=tmp_path, timeout=300)
+                    "--no-build-isolation", "--no-cache-dir", str(source)], check=True, cwd=tmp_path, timeout=300)
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
