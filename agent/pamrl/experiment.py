@@ -145,7 +145,8 @@ def run_one(run: dict[str, Any], root: str, test_scenarios: list[str], eval_epis
         try:
             cfg = TrainConfig(**{**run["config"], "out": str(folder / "train"), "resume": True})
             train(cfg)
-            train_seconds = time.time() - started
+            train_seconds = _training_wall_seconds(folder / "train", since=started)
+            evaluation_started = time.time()
             frames = []
             if cfg.method in LEARNED or eval_episodes:
                 for test in test_scenarios:
@@ -159,12 +160,22 @@ def run_one(run: dict[str, Any], root: str, test_scenarios: list[str], eval_epis
                                                                **meta).to_parquet(part / "train.parquet", index=False)
             if frames:
                 pd.concat(frames).assign(phase="eval", **meta).to_parquet(part / "eval.parquet", index=False)
-            status.update(status="done", train_seconds=train_seconds, total_seconds=time.time() - started)
+            status.update(status="done", train_seconds=train_seconds,
+                          total_seconds=train_seconds + time.time() - evaluation_started)
         except Exception as e:  # noqa: BLE001 - a failed run is reported and must not stop the grid
             traceback.print_exc()
             status.update(status="failed", error=f"{type(e).__name__}: {e}", total_seconds=time.time() - started)
     status_file.write_text(json.dumps(status))
     return status
+
+
+def _training_wall_seconds(train_dir: Path, since: float) -> float:
+    """Wall time of a run's training over all its invocations (a resumed run keeps each episode's time once, in
+    timing/); a run without per-episode timing (best-static, the heuristics' few episodes) counts this one."""
+    timing = train_dir / "timing"
+    if timing.is_dir() and any(timing.iterdir()):
+        return float(pd.read_parquet(timing)["wall_s"].sum())
+    return time.time() - since
 
 
 def run_grid(grid_file: Path, out: Path, address: str | None = None, workers: int | None = None,
