@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pamrl.bridge.env import SlicingEnv
-from pamrl.bridge.protocol import KPI_NAMES
-from pamrl.bridge.protocol import SLICE_NAMES
+from pamrl.bridge.protocol import KPI_NAMES, SLICE_NAMES
 from pamrl.bridge.scenario import load_scenario
 
 TOP_SPECTRAL_EFFICIENCY = 948 / 1024 * 6  # bit/s/Hz

@@ -7,8 +7,7 @@ import pytest
 from pettingzoo.test import parallel_api_test, parallel_seed_test
 
 from pamrl.bridge.env import SlicingEnv, project_to_simplex
-from pamrl.bridge.protocol import NUM_KPIS
-from pamrl.bridge.protocol import KPI_NAMES
+from pamrl.bridge.protocol import KPI_NAMES, NUM_KPIS
 
 from conftest import shortened
 

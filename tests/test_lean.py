@@ -5,8 +5,7 @@ defaults for them), so this runs on the lte backend."""
 import numpy as np
 import pytest
 
-from pamrl.bridge.protocol import KPI_NAMES
-from pamrl.bridge.protocol import SLICE_NAMES
+from pamrl.bridge.protocol import KPI_NAMES, SLICE_NAMES
 from pamrl.bridge.scenario import load_scenario
 
 from conftest import episode_kpis, with_backend

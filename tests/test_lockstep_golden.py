@@ -19,7 +19,6 @@ import os
 from pathlib import Path
 
 import pandas as pd
-import pytest
 import torch
 
 from pamrl.bridge.scenario import SCENARIO_DIR, load_scenario
@@ -76,7 +75,8 @@ def record(tmp: Path) -> dict[str, str]:
         _checkpoint_digests(method, out / "checkpoint.pt", digests)
         digests[f"{method}.steps"] = _table_digest(pd.read_parquet(out / "steps"))
         digests[f"{method}.updates"] = _table_digest(pd.read_parquet(out / "updates"))
-    frame = evaluate(tmp / "pa-mrl" / "checkpoint.pt", str(scenario_file), 1, tmp / "eval", baseline="equal")
+    frame = evaluate(tmp / "pa-mrl" / "checkpoint.pt", str(scenario_file), 1, tmp / "eval", baseline="equal",
+                     device="cpu")
     digests["evaluate"] = _table_digest(frame)
     frame = simulate(load_scenario(str(scenario_file)), "proportional", 3, tmp / "sim", episodes=1)
     digests["simulate"] = _table_digest(frame)

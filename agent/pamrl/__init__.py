@@ -16,5 +16,7 @@ Where things are (docs/architecture.md draws the data's way through them):
   factory          builds an agent from its settings (config: every setting and why)
   train, learner   the collector and learner of `pamrl train` (lock-step, or overlapped in a thread)
   checkpoint       saving and restoring a run; evaluate: frozen policies on the evaluation seeds
+  metrics          Parquet rows of steps, updates and timing, and the one definition of an episode's return
   simulate, pretrain, experiment, cli   the other `pamrl` commands; analysis/: notebooks and their loaders
+  progress         progress bars for every long job
 """

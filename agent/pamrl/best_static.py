@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,6 @@ from pamrl.metrics import EpisodeRecorder, RunInfo
 from pamrl.progress import progress
 from pamrl.rollout import from_rule, run_episode
 from pamrl.seeds import episode_seed
-
 
 
 def rbg_grid(num_rbgs: int, step: int) -> np.ndarray:
@@ -184,6 +184,7 @@ def train_best_static(cfg: TrainConfig, scenario: Scenario, out: Path) -> Path:
     (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=1))
     (out / "scenario.json").write_text(resolved_json(scenario))
     run_id = uuid.uuid4().hex[:12]
+    started = time.time()
     info = RunInfo(run_id=run_id, method=cfg.method, scenario=scenario.name, seed=cfg.seed)
     per_du = cfg.static_per_du == "true" or (cfg.static_per_du == "auto" and scenario.ran.hotspot_du is not None)
     seeds = [episode_seed(cfg.seed, e) for e in range(cfg.static_search_episodes)]
@@ -193,7 +194,8 @@ def train_best_static(cfg: TrainConfig, scenario: Scenario, out: Path) -> Path:
     table.assign(run_id=run_id).to_parquet(out / "search.parquet", index=False)
     state = {"config": dataclasses.asdict(cfg), "episode": int(table["candidate"].max()), "global_step": 0,
              "run_id": run_id, "static_shares": torch.as_tensor(shares, dtype=torch.float64),
-             "static_search_return": torch.as_tensor(score, dtype=torch.float64)}
+             "static_search_return": torch.as_tensor(score, dtype=torch.float64),
+             "search_seconds": torch.tensor(time.time() - started, dtype=torch.float64)}
     checkpoint.write_atomically(state, ckpt_path)
     print(f"best-static on {scenario.name}: shares per DU {np.round(shares, 3).tolist()}, "
           f"search return {score.mean():.3f} (training seeds {seeds})")

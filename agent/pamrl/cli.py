@@ -29,14 +29,14 @@ def _env_options(args: argparse.Namespace) -> dict:
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from pamrl.bridge.scenario import load_scenario
-    from pamrl.metrics import summarise
+    from pamrl.metrics import episode_returns, summarise
     from pamrl.simulate import simulate
 
     scenario = load_scenario(args.scenario)
     steps = simulate(scenario, args.policy, args.seed, Path(args.out), args.steps, args.episodes, **_env_options(args))
     periods = steps.groupby(["episode", "step"]).ngroups
     print(f"scenario {scenario.name}, policy {args.policy}, seed {args.seed}: {periods} control periods, "
-          f"mean reward {steps.groupby(['step', 'du'])['reward'].first().mean():.3f}")
+          f"mean return {episode_returns(steps).mean():.3f} per DU and episode")
     print(summarise(steps).round(3).to_string())
     print(f"per-step KPIs: {Path(args.out) / 'steps'}")
     return 0
@@ -171,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("experiment", help="a grid of runs on Ray (methods x scenarios x seeds x tokens x LLMs)")
-    p.add_argument("--grid", required=True, help="grid file (see agent/experiment.py)")
+    p.add_argument("--grid", required=True, help="grid file (see agent/pamrl/experiment.py)")
     p.add_argument("--out", required=True, help="experiment folder (re-running it resumes)")
     p.add_argument("--address", default=None, help="Ray cluster address (default: a local Ray on this machine)")
     p.add_argument("--workers", type=int, default=None, help="parallel runs on the local machine (default: CPUs)")

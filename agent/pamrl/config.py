@@ -22,7 +22,7 @@ class TrainConfig:
     """episodes to train in total (a resumed run continues up to this number); best-static: the search's budget
     of simulator episodes (its coarse grid is always run whole)"""
     seed: int = 1
-    """seed of everything: torch, numpy, Python, and the simulator (episode e runs ns-3 RngRun = seed*100000 + e + 1)"""
+    """seed of everything: torch, numpy, Python, and the simulator's episodes (which ns-3 seed each runs: seeds.py)"""
     out: str = "runs/train"
     """output folder: checkpoint.pt, config.json, steps/ and updates/ Parquet"""
     resume: bool = False

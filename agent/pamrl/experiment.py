@@ -125,10 +125,10 @@ def versions() -> dict[str, str]:
     return out
 
 
-def run_one(run: dict[str, Any], root: str, test_scenarios: list[str], eval_episodes: int,
-            variant: str | None = None) -> dict[str, Any]:
-    """Trains (or resumes) one run, evaluates it on every test scenario (plus the grid's variant), and writes its
-    partition of the dataset. Runs inside a Ray worker; everything it prints goes to the run's log.txt."""
+def run_one(run: dict[str, Any], root: str, test_scenarios: list[tuple[str, str]], eval_episodes: int) -> dict[str, Any]:
+    """Trains (or resumes) one run, evaluates it on every test scenario ((grid name, scenario it loads) pairs:
+    Grid.resolved), and writes its partition of the dataset. Runs inside a Ray worker; everything it prints goes to
+    the run's log.txt."""
     import torch
 
     from pamrl.evaluate import evaluate
@@ -149,8 +149,7 @@ def run_one(run: dict[str, Any], root: str, test_scenarios: list[str], eval_epis
             evaluation_started = time.time()
             frames = []
             if cfg.method in LEARNED or eval_episodes:
-                for test in test_scenarios:
-                    resolved = f"{test}+{variant}" if variant else test
+                for test, resolved in test_scenarios:
                     f = evaluate(folder / "train" / "checkpoint.pt", resolved, eval_episodes, folder / "eval" / test)
                     frames.append(f.assign(test_scenario=test))
             part = Path(root) / "dataset" / f"run={run['run']}"
@@ -170,12 +169,17 @@ def run_one(run: dict[str, Any], root: str, test_scenarios: list[str], eval_epis
 
 
 def _training_wall_seconds(train_dir: Path, since: float) -> float:
-    """Wall time of a run's training over all its invocations (a resumed run keeps each episode's time once, in
-    timing/); a run without per-episode timing (best-static, the heuristics' few episodes) counts this one."""
+    """Wall time of a run's training over all its invocations: a resumed run keeps each episode's time once, in
+    timing/; best-static keeps its search's time in its checkpoint."""
+    import torch
+
     timing = train_dir / "timing"
     if timing.is_dir() and any(timing.iterdir()):
         return float(pd.read_parquet(timing)["wall_s"].sum())
-    return time.time() - since
+    try:
+        return float(torch.load(train_dir / "checkpoint.pt", map_location="cpu", weights_only=True)["search_seconds"])
+    except (OSError, RuntimeError, KeyError):
+        return time.time() - since
 
 
 def run_grid(grid_file: Path, out: Path, address: str | None = None, workers: int | None = None,
@@ -211,7 +215,8 @@ def run_grid(grid_file: Path, out: Path, address: str | None = None, workers: in
                  log_to_driver=False, ignore_reinit_error=True)
         try:
             task = ray.remote(num_cpus=1, max_retries=0)(run_one)
-            pending = {task.remote(run, str(out.resolve()), grid.test_scenarios, grid.eval_episodes, grid.variant): run for run in todo}
+            tests = [(t, grid.resolved(t)) for t in grid.test_scenarios]
+            pending = {task.remote(run, str(out.resolve()), tests, grid.eval_episodes): run for run in todo}
             bar = progress(total=len(runs), initial=len(rows), desc=f"experiment {grid.name}", unit="run")
             while pending:
                 ready, _ = ray.wait(list(pending), num_returns=1)

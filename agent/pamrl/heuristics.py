@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from pamrl.bridge.protocol import KPI_NAMES, NUM_SLICES
+from pamrl.bridge.protocol import KPI_INDEX, NUM_SLICES
 
-_OFFERED = KPI_NAMES.index("DRB.OfferedLoadDl")
-_PRB_USED = KPI_NAMES.index("RRU.PrbUsedDl")
+_OFFERED = KPI_INDEX["DRB.OfferedLoadDl"]
 # The smallest share `proportional` gives a slice, so that a slice that was idle last period can still be served.
 PROPORTIONAL_FLOOR = 0.05
 

@@ -13,9 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pamrl.bridge.protocol import KPI_NAMES
+from pamrl.bridge.protocol import KPI_NAMES, SLICE_NAMES
 from pamrl.bridge.reward import targets_met
-from pamrl.bridge.protocol import SLICE_NAMES
 
 
 @dataclass
@@ -75,6 +74,13 @@ def write_updates(rows: list[dict[str, Any]], out_dir: Path, episode: int) -> No
     path = Path(out_dir) / "updates" / f"episode-{episode:06d}.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_parquet(path, index=False)
+
+
+def write_timing(row: dict[str, Any], out_dir: Path) -> None:
+    """Per-episode wall time and the part of it the simulator was computing (`timing/episode-000012.parquet`)."""
+    path = Path(out_dir) / "timing" / f"episode-{row['episode']:06d}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame([row]).to_parquet(path, index=False)
 
 
 def summarise(steps: pd.DataFrame) -> pd.DataFrame:

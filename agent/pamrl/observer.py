@@ -9,10 +9,12 @@ import numpy as np
 
 from pamrl.bridge.protocol import NUM_SLICES
 from pamrl.bridge.scenario import Scenario
+from pamrl.learner import ActingCopy
 from pamrl.prompt import informal_prompt, numeric_features
 from pamrl.rollout import View
 
-QOS_MET = 0.9  # a slice "meets its QoS" at this level; the semantic labels of the clustering loss use it
+LABEL_QOS_LEVEL = 0.9  # the clustering loss's semantic labels: which slices reach this QoS level (not `qos_met`,
+# which in the Parquet rows means all targets met, level 1)
 
 
 class Observation(NamedTuple):
@@ -28,14 +30,14 @@ class Observer:
     def __init__(self, scenario: Scenario, agent=None):
         self.scenario, self.agent = scenario, agent
         self._cache: tuple[list[str], np.ndarray] | None = None
-        policy = getattr(agent, "policy", agent)
+        policy = agent.policy if isinstance(agent, ActingCopy) else agent
         self.uses_llm = policy is not None and policy.srm.uses_llm
         self.learns_prompt = policy is not None and bool(policy.srm.prompt_parameters())
         self.style = policy.srm.prompt_style if policy is not None else None
 
     def look(self, view: View) -> Observation:
         features = numeric_features(view.kpis, view.qos, view.shares, self.scenario.ran.bandwidth_rbs)
-        labels = ((view.qos >= QOS_MET) * (1 << np.arange(NUM_SLICES))).sum(axis=1)
+        labels = ((view.qos >= LABEL_QOS_LEVEL) * (1 << np.arange(NUM_SLICES))).sum(axis=1)
         texts, hidden = [], np.zeros((len(features), 1), np.float32)
         if self.agent is not None and self.uses_llm:
             texts = [informal_prompt(view.kpis[du], view.qos[du], view.shares[du], self.scenario, self.style)

@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from pamrl.bridge.protocol import KPI_NAMES
-from pamrl.bridge.protocol import SLICE_NAMES
+from pamrl.bridge.protocol import KPI_INDEX as _K, SLICE_NAMES
 from pamrl.bridge.scenario import Scenario
 
-_K = {name: i for i, name in enumerate(KPI_NAMES)}
-_LABEL = {"embb": "eMBB", "urllc": "URLLC", "mmtc": "mMTC"}
+_LABEL = {"embb": "eMBB", "urllc": "URLLC", "mmtc": "mMTC"}  # how the prompt writes each slice of the schema
+assert set(_LABEL) == set(SLICE_NAMES), "every slice of the schema needs its label in the prompt"
 FEATURES_PER_SLICE = 11
 NUM_FEATURES = FEATURES_PER_SLICE * len(SLICE_NAMES)
 

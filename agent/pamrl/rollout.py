@@ -1,5 +1,6 @@
 """The one episode loop: train, evaluate, simulate, best-static and adapter pre-training all drive the environment
-through it, with the environment's public API only (reset/step and what they return).
+through it, with the environment's public API only: reset(), step() split into step_async()/step_wait() (so that a
+learner thread can update while the simulator computes), what they return, and env.agents.
 
 What an agent reads of a control period is a `View`, built from step()'s infos: the KPI table, the QoS levels, the
 shares that governed the period, its step index and time. A policy maps a View to shares [du, slice]; an optional
@@ -52,10 +53,8 @@ AfterStep = Callable[[View, np.ndarray, np.ndarray, View, bool], None]
 
 @dataclass
 class Episode:
-    returns: np.ndarray  # per DU, the sum of its rewards
-    steps: int
+    returns: np.ndarray  # per DU, the sum of its rewards (metrics.episode_returns: the same, from Parquet rows)
     sim_busy_s: float  # wall time spent waiting for the simulator's periods (step_async -> step_wait)
-    last: View
 
 
 def run_episode(env: SlicingEnv, policy: Policy, *, seed: int | None = None, first: View | None = None,
@@ -85,4 +84,4 @@ def run_episode(env: SlicingEnv, policy: Policy, *, seed: int | None = None, fir
         bar.update(1)
         bar.set_postfix(reward=f"{r.mean():.3f}", refresh=False)
     bar.close()
-    return Episode(returns=total, steps=steps, sim_busy_s=busy, last=view)
+    return Episode(returns=total, sim_busy_s=busy)

@@ -33,7 +33,7 @@ from pamrl.factory import build_agent
 from pamrl.heuristics import HEURISTICS
 from pamrl.learner import ActingCopy, BackgroundLearner
 from pamrl.masac import MASAC
-from pamrl.metrics import EpisodeRecorder, RunInfo, episode_returns, write_updates
+from pamrl.metrics import EpisodeRecorder, RunInfo, episode_returns, write_timing, write_updates
 from pamrl.observer import Observation, Observer
 from pamrl.progress import progress
 from pamrl.prompt import NUM_FEATURES
@@ -225,10 +225,3 @@ def _train(cfg: TrainConfig, scenario: Scenario, out: Path, run_id: str, restart
         bar.close()
         env.close()
     return out
-
-
-def write_timing(row: dict, out: Path) -> None:
-    """Per-episode wall time and the part of it the simulator was computing (`timing/episode-000012.parquet`)."""
-    path = Path(out) / "timing" / f"episode-{row['episode']:06d}.parquet"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame([row]).to_parquet(path, index=False)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from pamrl.bridge.protocol import SLICE_NAMES
+from pamrl.config import LLM_METHODS
 from pamrl.metrics import episode_returns as episode_returns_of
 
 SLICES = list(SLICE_NAMES)
@@ -134,7 +135,7 @@ def token_sweep(evaluation: pd.DataFrame) -> pd.DataFrame:
 
 def llm_comparison(evaluation: pd.DataFrame) -> pd.DataFrame:
     """Return and per-slice QoS by language model, for the LLM methods."""
-    ep = episode_returns(evaluation[evaluation["method"].isin(["pa-mrl", "llm-frozen"])])
+    ep = episode_returns(evaluation[evaluation["method"].isin(LLM_METHODS)])
     cols = ["return", *[f"qos_{s}" for s in SLICES]]
     return ep.groupby(["method", "llm"])[cols].mean().reset_index()
 

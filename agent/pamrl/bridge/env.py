@@ -38,7 +38,6 @@ from pamrl.bridge.scenario import Scenario, load_scenario
 from pamrl.bridge.simulator import SimulatorProcess, find_simulator_binary
 
 
-
 def project_to_simplex(action: np.ndarray) -> np.ndarray:
     """Non-negative weights -> shares summing to 1 (equal shares when all weights are 0)."""
     a = np.clip(np.nan_to_num(np.asarray(action, dtype=np.float64), nan=0.0), 0.0, None)

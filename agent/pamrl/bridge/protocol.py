@@ -25,6 +25,7 @@ SLICE_NAMES: tuple[str, ...] = tuple(SCHEMA["slices"])
 KPI_NAMES: tuple[str, ...] = tuple(k["name"] for k in SCHEMA["kpis"])
 KPI_UNITS: tuple[str, ...] = tuple(k["unit"] for k in SCHEMA["kpis"])
 NUM_SLICES, NUM_KPIS = len(SLICE_NAMES), len(KPI_NAMES)
+KPI_INDEX: dict[str, int] = {name: k for k, name in enumerate(KPI_NAMES)}  # name -> position in a [.., kpi] table
 
 _JSON_TYPES = {
     "string": lambda v: isinstance(v, str),

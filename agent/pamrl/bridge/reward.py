@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from pamrl.bridge.protocol import KPI_NAMES
-from pamrl.bridge.protocol import SLICE_NAMES
+from pamrl.bridge.protocol import KPI_INDEX as _K, SLICE_NAMES
 from pamrl.bridge.scenario import Scenario
 
-_K = {name: i for i, name in enumerate(KPI_NAMES)}
 
 
 def qos_levels(kpis: np.ndarray, scenario: Scenario) -> np.ndarray:

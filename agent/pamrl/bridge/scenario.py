@@ -204,6 +204,10 @@ class SlicesConfig(_Strict):
     mmtc: SliceConfig
 
 
+# A scenario file names each slice of the wire schema, in the schema's order.
+assert tuple(SlicesConfig.model_fields) == SLICE_NAMES, "SlicesConfig must list the schema's slices"
+
+
 class MobilityConfig(_Strict):
     model: Literal["static", "random-walk", "random-waypoint", "gauss-markov"] = "random-walk"
     speed_min_mps: Annotated[float, Field(ge=0, le=100)] = 0.5

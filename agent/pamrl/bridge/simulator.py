@@ -15,12 +15,13 @@ from pamrl.bridge.errors import SimulatorDied
 BINARY_NAME = "pamrl-slicing-scenario"
 # Where scripts/setup.sh builds the binary when this package runs from a checkout (agent/pamrl/bridge/ ->
 # the checkout's root); an installed package has no checkout and finds the binary on $PAMRL_SIMULATOR or PATH.
-CHECKOUT_BUILD = Path(__file__).resolve().parents[3] / "ns3-scenarios" / "build"
+_CHECKOUT = Path(__file__).resolve().parents[3]
+CHECKOUT_BUILD = _CHECKOUT / "ns3-scenarios" / "build" if (_CHECKOUT / "pyproject.toml").is_file() else None
 
 
 def find_simulator_binary() -> Path:
     """$PAMRL_SIMULATOR, else the build folder of this checkout, else `pamrl-slicing-scenario` on PATH."""
-    candidates = [os.environ.get("PAMRL_SIMULATOR"), CHECKOUT_BUILD / BINARY_NAME]
+    candidates = [os.environ.get("PAMRL_SIMULATOR"), CHECKOUT_BUILD / BINARY_NAME if CHECKOUT_BUILD else None]
     on_path = shutil.which(BINARY_NAME)
     candidates.append(on_path)
     for c in candidates:
@@ -28,7 +29,7 @@ def find_simulator_binary() -> Path:
             return Path(c)
     raise FileNotFoundError(
         f"simulator binary {BINARY_NAME} not found (looked at $PAMRL_SIMULATOR, "
-        f"{CHECKOUT_BUILD} and PATH): build it with scripts/setup.sh"
+        f"{CHECKOUT_BUILD or 'no checkout: an installed package'} and PATH): build it with scripts/setup.sh"
     )
 
 
