@@ -4,6 +4,8 @@
 #include "correlated-rayleigh-fading.h"
 #include "slice-rbg-split.h"
 
+#include "ns3/bwp-manager-gnb.h"
+#include "ns3/bwp-manager-ue.h"
 #include "ns3/cc-bwp-helper.h"
 #include "ns3/config.h"
 #include "ns3/double.h"
@@ -27,6 +29,7 @@
 #include "ns3/uinteger.h"
 
 #include <cmath>
+#include <functional>
 
 using namespace ns3;
 
@@ -37,6 +40,8 @@ namespace
 {
 /// nr's default guard overhead; the carrier is sized around it.
 constexpr double kRbOverhead = 0.1;
+// FDD: the UL carrier sits this far below the DL carrier (LTE/NR band 1: DL 2110-2170, UL 1920-1980 MHz).
+constexpr double kFddDuplexHz = 190e6;
 } // namespace
 
 double
@@ -81,44 +86,61 @@ NrRan::NrRan(const ScenarioConfig& config)
     }
 }
 
+Ptr<SpectrumChannel>
+NrRan::MakeChannel(int64_t fadingStream) const
+{
+    if (m_config.nrChannel != "ours")
+    {
+        // nr's TR 38.901 channel: path loss, LOS/NLOS condition and fast fading of the 3GPP model.
+        Ptr<NrChannelHelper> channelHelper = CreateObject<NrChannelHelper>();
+        channelHelper->ConfigureFactories(m_config.nrChannel == "3gpp-umi" ? "UMi" : "UMa", "Default", "ThreeGpp");
+        return channelHelper->CreateChannel();
+    }
+    Ptr<SpectrumChannel> channel =
+        m_config.spectrumChannel == "batched" ? Ptr<SpectrumChannel>(CreateObject<BatchedSpectrumChannel>())
+                                              : Ptr<SpectrumChannel>(CreateObject<MultiModelSpectrumChannel>());
+    Ptr<LogDistancePropagationLossModel> pathloss = CreateObject<LogDistancePropagationLossModel>();
+    pathloss->SetAttribute("Exponent", DoubleValue(m_config.pathlossExponent));
+    pathloss->SetAttribute("ReferenceLoss", DoubleValue(ReferenceLossDb()));
+    channel->AddPropagationLossModel(pathloss);
+    if (m_config.fadingModel == "correlated-rayleigh")
+    {
+        Ptr<CorrelatedRayleighFading> fading = CreateObject<CorrelatedRayleighFading>();
+        fading->SetAttribute("DopplerHz", DoubleValue(m_config.dopplerHz));
+        fading->SetAttribute("DelayProfile", StringValue(m_config.fadingProfile));
+        fading->AssignStreams(fadingStream);
+        channel->AddSpectrumPropagationLossModel(fading);
+    }
+    return channel;
+}
+
 void
 NrRan::InstallDevices()
 {
     m_nr = CreateObject<NrHelper>();
 
+    const bool fdd = m_config.nrDuplex == "fdd";
     CcBwpCreator ccBwpCreator;
-    CcBwpCreator::SimpleOperationBandConf bandConf(kCarrierHz,
-                                                   BandwidthHz(m_config.bandwidthRbs, m_config.numerology),
-                                                   1);
-    OperationBandInfo band = ccBwpCreator.CreateOperationBandContiguousCc(bandConf);
-
-    Ptr<SpectrumChannel> channel;
-    if (m_config.nrChannel == "ours")
+    const double bandwidthHz = BandwidthHz(m_config.bandwidthRbs, m_config.numerology);
+    // TDD: one band, one BWP. FDD: a DL band and an UL band (kFddDuplexHz below it), one BWP each, on channels of
+    // their own: no uplink signal reaches a DL receiver, as on a real paired spectrum.
+    std::vector<OperationBandInfo> bands;
+    bands.push_back(ccBwpCreator.CreateOperationBandContiguousCc({kCarrierHz, bandwidthHz, 1}));
+    if (fdd)
     {
-        channel = m_config.spectrumChannel == "batched" ? Ptr<SpectrumChannel>(CreateObject<BatchedSpectrumChannel>())
-                                                        : Ptr<SpectrumChannel>(CreateObject<MultiModelSpectrumChannel>());
-        Ptr<LogDistancePropagationLossModel> pathloss = CreateObject<LogDistancePropagationLossModel>();
-        pathloss->SetAttribute("Exponent", DoubleValue(m_config.pathlossExponent));
-        pathloss->SetAttribute("ReferenceLoss", DoubleValue(ReferenceLossDb()));
-        channel->AddPropagationLossModel(pathloss);
-        if (m_config.fadingModel == "correlated-rayleigh")
-        {
-            Ptr<CorrelatedRayleighFading> fading = CreateObject<CorrelatedRayleighFading>();
-            fading->SetAttribute("DopplerHz", DoubleValue(m_config.dopplerHz));
-            fading->SetAttribute("DelayProfile", StringValue(m_config.fadingProfile));
-            fading->AssignStreams(kStreamFading);
-            channel->AddSpectrumPropagationLossModel(fading);
-        }
+        bands.push_back(ccBwpCreator.CreateOperationBandContiguousCc({kCarrierHz - kFddDuplexHz, bandwidthHz, 1}));
     }
-    else
+    for (size_t b = 0; b < bands.size(); ++b)
     {
-        // nr's TR 38.901 channel: path loss, LOS/NLOS condition and fast fading of the 3GPP model.
-        Ptr<NrChannelHelper> channelHelper = CreateObject<NrChannelHelper>();
-        channelHelper->ConfigureFactories(m_config.nrChannel == "3gpp-umi" ? "UMi" : "UMa", "Default", "ThreeGpp");
-        channel = channelHelper->CreateChannel();
+        bands[b].GetBwpAt(0, 0)->SetChannel(MakeChannel(kStreamFading + 100 * static_cast<int64_t>(b)));
     }
-    band.GetBwpAt(0, 0)->SetChannel(channel);
-    BandwidthPartInfoPtrVector bwps = CcBwpCreator::GetAllBwps({band});
+    std::vector<std::reference_wrapper<OperationBandInfo>> bandRefs(bands.begin(), bands.end());
+    BandwidthPartInfoPtrVector bwps = CcBwpCreator::GetAllBwps(bandRefs);
+    if (fdd)
+    {
+        // The UE's uplink (PUCCH, SRS, UL data) goes on BWP 1, its downlink stays on BWP 0.
+        Config::SetDefault("ns3::NrUeNetDevice::PrimaryUlIndex", UintegerValue(1));
+    }
 
     m_nr->SetSchedulerTypeId(NrSliceScheduler::GetTypeId());
     m_nr->SetGnbPhyAttribute("Numerology", UintegerValue(m_config.numerology));
@@ -135,6 +157,23 @@ NrRan::InstallDevices()
     m_ueDevs = m_nr->InstallUeDevice(m_ueNodes, bwps);
     m_nr->AssignStreams(m_gnbDevs, kStreamRan);
     m_nr->AssignStreams(m_ueDevs, kStreamRan + 500);
+    if (fdd)
+    {
+        // BWP 0 carries only DL slots, BWP 1 only UL slots; the gNB's DL MAC hears its UEs' feedback through
+        // BWP 1, and a UE's uplink is routed there.
+        const std::string dl = "DL|DL|DL|DL|DL|DL|DL|DL|DL|DL|";
+        const std::string ul = "UL|UL|UL|UL|UL|UL|UL|UL|UL|UL|";
+        for (uint32_t du = 0; du < m_gnbDevs.GetN(); ++du)
+        {
+            NrHelper::GetGnbPhy(m_gnbDevs.Get(du), 0)->SetAttribute("Pattern", StringValue(dl));
+            NrHelper::GetGnbPhy(m_gnbDevs.Get(du), 1)->SetAttribute("Pattern", StringValue(ul));
+            NrHelper::GetBwpManagerGnb(m_gnbDevs.Get(du))->SetOutputLink(1, 0);
+        }
+        for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
+        {
+            NrHelper::GetBwpManagerUe(m_ueDevs.Get(ue))->SetOutputLink(0, 1);
+        }
+    }
 
     for (uint32_t du = 0; du < m_config.numDus; ++du)
     {

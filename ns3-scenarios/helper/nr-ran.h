@@ -22,6 +22,7 @@
 #include "ns3/node-container.h"
 #include "ns3/nr-epc-helper.h" // nr-helper.h holds a Ptr to it
 #include "ns3/nr-helper.h"
+#include "ns3/spectrum-channel.h"
 
 #include <map>
 #include <vector>
@@ -54,6 +55,8 @@ class NrRan : public Ran
 
   private:
     void InstallDevices();
+    /// A spectrum channel for one band: ours (path loss + correlated fading from `fadingStream`) or nr's 3GPP one.
+    ns3::Ptr<ns3::SpectrumChannel> MakeChannel(int64_t fadingStream) const;
     void InstallTraffic();
     void ConnectTraces();
 

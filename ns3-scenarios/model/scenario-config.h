@@ -49,6 +49,7 @@ struct ScenarioConfig
     uint32_t rbgSize;       ///< nr: PRBs per RBG (LTE derives it from the bandwidth, TS 36.213)
     std::string nrChannel;  ///< nr: ours | 3gpp-umi | 3gpp-uma
     uint32_t nrStartingMcs; ///< nr: a UE's DL MCS until its first CQI
+    std::string nrDuplex;   ///< nr: tdd (one carrier, flexible slots) | fdd (DL and UL carriers, 190 MHz apart)
     uint32_t numDus;
     uint32_t bandwidthRbs;
     double interSiteDistanceM;

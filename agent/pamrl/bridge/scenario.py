@@ -62,6 +62,13 @@ class RanConfig(_Strict):
                                        "UE is never served nor reports a CQI. 4 (QPSK, ~0.6 bit/RE) fits 20 bytes in "
                                        "one RBG of 2 PRBs"),
     ] = 4
+    nr_duplex: Annotated[
+        Literal["tdd", "fdd"],
+        Field(description="nr only: tdd (one carrier, nr's all-flexible slots: DL and UL control share it, so every "
+                          "UE's uplink reaches every other UE) or fdd (a DL carrier and an UL carrier 190 MHz below "
+                          "it, LTE/NR band 1's spacing, each with its own channel: what a 2.1 GHz carrier is in "
+                          "practice; half the signal deliveries at paper scale, docs/nr.md)"),
+    ] = "tdd"
     num_dus: Annotated[int, Field(ge=1, le=16, description="DUs (cells) sharing one carrier")] = 2
     bandwidth_rbs: Annotated[Literal[6, 15, 25, 50, 75, 100], Field(description="DL/UL bandwidth in RBs")] = 25
     inter_site_distance_m: Annotated[float, Field(ge=20, le=10000)] = 200.0
@@ -121,7 +128,7 @@ class RanConfig(_Strict):
     def _nr_settings_need_nr(self) -> RanConfig:
         if self.backend == "lte":
             wrong = [f"{k} (is {getattr(self, k)!r})" for k, default in
-                     (("numerology", 0), ("rbg_size", None), ("nr_channel", "ours"), ("nr_starting_mcs", 4))
+                     (("numerology", 0), ("rbg_size", None), ("nr_channel", "ours"), ("nr_starting_mcs", 4), ("nr_duplex", "tdd"))
                      if getattr(self, k) != default]
             if wrong:
                 raise ValueError("backend lte has a fixed 15 kHz grid and its own RBG size; remove " + ", ".join(wrong))
