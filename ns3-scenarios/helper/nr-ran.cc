@@ -2,6 +2,7 @@
 
 #include "batched-spectrum-channel.h"
 #include "correlated-rayleigh-fading.h"
+#include "same-side-transmit-filter.h"
 #include "slice-rbg-split.h"
 
 #include "ns3/bwp-manager-gnb.h"
@@ -108,6 +109,8 @@ NrRan::MakeChannel(int64_t fadingStream) const
         Ptr<CorrelatedRayleighFading> fading = CreateObject<CorrelatedRayleighFading>();
         fading->SetAttribute("DopplerHz", DoubleValue(m_config.dopplerHz));
         fading->SetAttribute("DelayProfile", StringValue(m_config.fadingProfile));
+        // FDD: a link's fading must not depend on which links the same-side filter skipped (see the filter).
+        fading->SetAttribute("HashedLinks", BooleanValue(m_config.nrDuplex == "fdd"));
         fading->AssignStreams(fadingStream);
         channel->AddSpectrumPropagationLossModel(fading);
     }
@@ -130,9 +133,17 @@ NrRan::InstallDevices()
     {
         bands.push_back(ccBwpCreator.CreateOperationBandContiguousCc({kCarrierHz - kFddDuplexHz, bandwidthHz, 1}));
     }
+    // FDD carriers carry one direction each: a signal need not reach receivers on its sender's side.
+    Ptr<SameSideTransmitFilter> sameSide =
+        fdd && m_config.nrFddSameSideLinks == "skip" ? CreateObject<SameSideTransmitFilter>() : nullptr;
     for (size_t b = 0; b < bands.size(); ++b)
     {
-        bands[b].GetBwpAt(0, 0)->SetChannel(MakeChannel(kStreamFading + 100 * static_cast<int64_t>(b)));
+        Ptr<SpectrumChannel> channel = MakeChannel(kStreamFading + 100 * static_cast<int64_t>(b));
+        if (sameSide)
+        {
+            channel->AddSpectrumTransmitFilter(sameSide);
+        }
+        bands[b].GetBwpAt(0, 0)->SetChannel(channel);
     }
     std::vector<std::reference_wrapper<OperationBandInfo>> bandRefs(bands.begin(), bands.end());
     BandwidthPartInfoPtrVector bwps = CcBwpCreator::GetAllBwps(bandRefs);
@@ -154,20 +165,24 @@ NrRan::InstallDevices()
     // Antennas: nr's default, a 1x1 array of one isotropic element, on gNBs and UEs; no beamforming helper.
 
     m_gnbDevs = m_nr->InstallGnbDevice(m_gnbNodes, bwps);
+    for (uint32_t du = 0; sameSide && du < m_gnbDevs.GetN(); ++du)
+    {
+        sameSide->AddBaseStation(m_gnbDevs.Get(du));
+    }
     m_ueDevs = m_nr->InstallUeDevice(m_ueNodes, bwps);
     m_nr->AssignStreams(m_gnbDevs, kStreamRan);
     m_nr->AssignStreams(m_ueDevs, kStreamRan + 500);
     if (fdd)
     {
-        // BWP 0 carries only DL slots, BWP 1 only UL slots; the gNB's DL MAC hears its UEs' feedback through
-        // BWP 1, and a UE's uplink is routed there.
-        const std::string dl = "DL|DL|DL|DL|DL|DL|DL|DL|DL|DL|";
-        const std::string ul = "UL|UL|UL|UL|UL|UL|UL|UL|UL|UL|";
+        // Both BWPs keep nr's all-flexible pattern (as nr's own FDD example does): the gNB's DL MAC computes HARQ
+        // feedback timing from its own BWP's pattern, which an all-DL pattern would leave without UL slots.
+        // The gNB's DL MAC hears its UEs' feedback through BWP 1, and a UE's uplink is routed there.
         for (uint32_t du = 0; du < m_gnbDevs.GetN(); ++du)
         {
-            NrHelper::GetGnbPhy(m_gnbDevs.Get(du), 0)->SetAttribute("Pattern", StringValue(dl));
-            NrHelper::GetGnbPhy(m_gnbDevs.Get(du), 1)->SetAttribute("Pattern", StringValue(ul));
             NrHelper::GetBwpManagerGnb(m_gnbDevs.Get(du))->SetOutputLink(1, 0);
+            // No sounding on the DL carrier: the UL carrier's scheduler asks for SRS, and an SRS on BWP 0
+            // would be the one uplink signal on the DL carrier.
+            NrHelper::GetScheduler(m_gnbDevs.Get(du), 0)->SetAttribute("EnableSrsInFSlots", BooleanValue(false));
         }
         for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
         {

@@ -1,14 +1,20 @@
 #include "correlated-rayleigh-fading.h"
 
+#include "ns3/boolean.h"
 #include "ns3/double.h"
 #include "ns3/log.h"
+#include "ns3/node.h"
 #include "ns3/simulator.h"
 #include "ns3/spectrum-signal-parameters.h"
 #include "ns3/string.h"
 #include "ns3/uinteger.h"
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstring>
+#include <functional>
+#include <random>
 
 namespace ns3
 {
@@ -53,7 +59,14 @@ CorrelatedRayleighFading::GetTypeId()
                           "Tap delay profile: EPA, EVA or ETU (3GPP TS 36.104).",
                           StringValue("EPA"),
                           MakeStringAccessor(&CorrelatedRayleighFading::m_delayProfile),
-                          MakeStringChecker());
+                          MakeStringChecker())
+            .AddAttribute("HashedLinks",
+                          "Derive a link's trace and offset from its two nodes' ids (and one salt drawn from the "
+                          "stream) instead of drawing them when the link is first used: a link's fading then does "
+                          "not depend on which other links were evaluated before it.",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&CorrelatedRayleighFading::m_hashedLinks),
+                          MakeBooleanChecker());
     return tid;
 }
 
@@ -143,6 +156,16 @@ CorrelatedRayleighFading::TracesFor(Ptr<const SpectrumModel> model) const
             rotation[b * taps + l] = std::polar(1.0, -twoPi * bandHz[b] * delaysNs[l] * 1e-9);
         }
     }
+    // The sinusoids' random angles and phases: from the stream in order of first use, or, with HashedLinks, from a
+    // generator seeded by the salt and the band layout, so that a model's traces do not depend on which models
+    // were used before it (a filter that skips every receiver of one model would otherwise change the others).
+    uint64_t firstBandBits = 0;
+    const double firstBandHz = model->Begin()->fc;
+    std::memcpy(&firstBandBits, &firstBandHz, sizeof firstBandBits);
+    std::mt19937_64 layoutRng(m_hashedLinks ? Mix(Salt() ^ Mix(firstBandBits ^ bandHz.size())) : 0);
+    auto uniform = [&]() {
+        return m_hashedLinks ? double(layoutRng() >> 11) * 0x1.0p-53 : m_random->GetValue();
+    };
     // One flat block, [trace][sample][band]: a link reads consecutive samples of one trace.
     const size_t bands = bandHz.size();
     Traces traces{bands, samples, std::vector<float>(size_t(m_numTraces) * samples * bands)};
@@ -152,10 +175,10 @@ CorrelatedRayleighFading::TracesFor(Ptr<const SpectrumModel> model) const
         std::vector<double> shiftI(taps * m), phaseI(taps * m), shiftQ(taps * m), phaseQ(taps * m);
         for (size_t k = 0; k < taps * m; ++k)
         {
-            shiftI[k] = twoPi * m_dopplerHz * std::cos(twoPi * m_random->GetValue());
-            phaseI[k] = twoPi * m_random->GetValue();
-            shiftQ[k] = twoPi * m_dopplerHz * std::cos(twoPi * m_random->GetValue());
-            phaseQ[k] = twoPi * m_random->GetValue();
+            shiftI[k] = twoPi * m_dopplerHz * std::cos(twoPi * uniform());
+            phaseI[k] = twoPi * uniform();
+            shiftQ[k] = twoPi * m_dopplerHz * std::cos(twoPi * uniform());
+            phaseQ[k] = twoPi * uniform();
         }
         std::vector<std::complex<double>> tap(taps);
         for (uint32_t t = 0; t < samples; ++t)
@@ -189,6 +212,45 @@ CorrelatedRayleighFading::TracesFor(Ptr<const SpectrumModel> model) const
     return *m_lastTraces;
 }
 
+uint64_t
+CorrelatedRayleighFading::Mix(uint64_t z)
+{
+    // splitmix64's finaliser: a well-spread 64-bit hash of a 64-bit key.
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+uint64_t
+CorrelatedRayleighFading::Salt() const
+{
+    if (!m_saltDrawn)
+    {
+        m_salt = (uint64_t(m_random->GetInteger(0, 0xffffffffU)) << 32) | m_random->GetInteger(0, 0xffffffffU);
+        m_saltDrawn = true;
+    }
+    return m_salt;
+}
+
+CorrelatedRayleighFading::Link
+CorrelatedRayleighFading::DrawLink(Ptr<const MobilityModel> a, Ptr<const MobilityModel> b, uint32_t samples) const
+{
+    Ptr<Node> na = m_hashedLinks ? a->GetObject<Node>() : nullptr;
+    Ptr<Node> nb = m_hashedLinks ? b->GetObject<Node>() : nullptr;
+    if (!na || !nb)
+    {
+        NS_ABORT_MSG_IF(m_hashedLinks, "HashedLinks needs mobility models aggregated to nodes");
+        return {static_cast<uint32_t>(m_random->GetInteger(0, m_numTraces - 1)),
+                static_cast<uint32_t>(m_random->GetInteger(0, samples - 1))};
+    }
+    // The salted, unordered pair of node ids: links fade alike in both directions, as above.
+    uint64_t lo = std::min(na->GetId(), nb->GetId());
+    uint64_t hi = std::max(na->GetId(), nb->GetId());
+    uint64_t z = Mix(Salt() ^ ((hi << 32) | lo));
+    return {static_cast<uint32_t>((z & 0xffffffffU) % m_numTraces), static_cast<uint32_t>((z >> 32) % samples)};
+}
+
 Ptr<SpectrumValue>
 CorrelatedRayleighFading::DoCalcRxPowerSpectralDensity(Ptr<const SpectrumSignalParameters> params,
                                                        Ptr<const MobilityModel> a,
@@ -203,9 +265,7 @@ CorrelatedRayleighFading::DoCalcRxPowerSpectralDensity(Ptr<const SpectrumSignalP
     auto link = m_links.find(key);
     if (link == m_links.end())
     {
-        Link drawn{static_cast<uint32_t>(m_random->GetInteger(0, m_numTraces - 1)),
-                   static_cast<uint32_t>(m_random->GetInteger(0, samples - 1))};
-        link = m_links.emplace(key, drawn).first;
+        link = m_links.emplace(key, DrawLink(a, b, samples)).first;
     }
     auto index = static_cast<uint64_t>(Simulator::Now().GetTimeStep() / m_sampleInterval.GetTimeStep());
     const float* gains =

@@ -9,7 +9,11 @@
 // Cost: gains are precomputed once per spectrum model into NumTraces traces of TraceDuration at SampleInterval
 // (as ns-3's TraceFadingLossModel does with files), and each link (unordered pair of mobility models, so DL and UL
 // fade alike) reads one trace from its own random offset. The offset and trace are drawn from this model's random
-// stream, so the same RngRun gives the same fading.
+// stream, so the same RngRun gives the same fading. By default a link draws them when it is first evaluated, so which
+// links a channel evaluates, and in which order, decides every link's draw; with HashedLinks a link's draw is a hash
+// of the two nodes' ids and one salt drawn from the stream, and the traces come from a generator seeded by the salt
+// and the band layout: the same whichever links are evaluated (what lets a
+// transmit filter skip links and leave the others' fading as it was).
 #ifndef PAMRL_CORRELATED_RAYLEIGH_FADING_H
 #define PAMRL_CORRELATED_RAYLEIGH_FADING_H
 
@@ -66,7 +70,16 @@ class CorrelatedRayleighFading : public SpectrumPropagationLossModel
     Time m_traceDuration;
     Time m_sampleInterval;
     std::string m_delayProfile;
+    bool m_hashedLinks;
     Ptr<UniformRandomVariable> m_random;
+    mutable uint64_t m_salt{0};
+    mutable bool m_saltDrawn{false};
+
+    /// One draw from the stream, made once: what HashedLinks derives traces and links from.
+    uint64_t Salt() const;
+    static uint64_t Mix(uint64_t z);
+    /// A new link's trace and offset: drawn in order of first use, or hashed from the nodes' ids (HashedLinks).
+    Link DrawLink(Ptr<const MobilityModel> a, Ptr<const MobilityModel> b, uint32_t samples) const;
 
     using LinkKey = std::pair<const MobilityModel*, const MobilityModel*>;
 

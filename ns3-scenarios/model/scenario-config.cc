@@ -28,6 +28,7 @@ ScenarioConfig::FromJson(const nlohmann::json& j)
     c.nrChannel = ran.at("nr_channel").get<std::string>();
     c.nrStartingMcs = ran.at("nr_starting_mcs").get<uint32_t>();
     c.nrDuplex = ran.at("nr_duplex").get<std::string>();
+    c.nrFddSameSideLinks = ran.at("nr_fdd_same_side_links").get<std::string>();
     c.numDus = ran.at("num_dus").get<uint32_t>();
     c.bandwidthRbs = ran.at("bandwidth_rbs").get<uint32_t>();
     c.interSiteDistanceM = ran.at("inter_site_distance_m").get<double>();

@@ -50,6 +50,7 @@ struct ScenarioConfig
     std::string nrChannel;  ///< nr: ours | 3gpp-umi | 3gpp-uma
     uint32_t nrStartingMcs; ///< nr: a UE's DL MCS until its first CQI
     std::string nrDuplex;   ///< nr: tdd (one carrier, flexible slots) | fdd (DL and UL carriers, 190 MHz apart)
+    std::string nrFddSameSideLinks; ///< nr fdd: skip (gNB-gNB and UE-UE signals not delivered: exact) | deliver
     uint32_t numDus;
     uint32_t bandwidthRbs;
     double interSiteDistanceM;
