@@ -67,13 +67,13 @@ class RanConfig(_Strict):
         Field(description="nr only: tdd (one carrier, nr's all-flexible slots: DL and UL control share it, so every "
                           "UE's uplink reaches every other UE) or fdd (a DL carrier and an UL carrier 190 MHz below "
                           "it, LTE/NR band 1's spacing, each with its own channel: what a 2.1 GHz carrier is in "
-                          "practice; ~3.6x faster at paper scale, docs/nr.md)"),
+                          "practice; ~2x faster at paper scale, docs/nr.md)"),
     ] = "tdd"
     nr_fdd_same_side_links: Annotated[
         Literal["skip", "deliver"],
         Field(description="nr fdd only: skip (default) leaves out signals nobody decodes, a gNB's at other gNBs and a "
                           "UE's at other UEs: the same KPIs (the reported SINR within 1e-9 dB: tests/test_fdd.py), "
-                          "3.9x less wall time at paper scale. deliver: every signal to every receiver, to check that"),
+                          "~2x less wall time at paper scale. deliver: every signal to every receiver, to check that"),
     ] = "skip"
     num_dus: Annotated[int, Field(ge=1, le=16, description="DUs (cells) sharing one carrier")] = 2
     bandwidth_rbs: Annotated[Literal[6, 15, 25, 50, 75, 100], Field(description="DL/UL bandwidth in RBs")] = 25
