@@ -23,6 +23,7 @@
 #include "ns3/nr-gnb-rrc.h"
 #include "ns3/nr-ue-net-device.h"
 #include "ns3/nr-ue-phy.h"
+#include "ns3/nr-ue-power-control.h"
 #include "ns3/nr-ue-rrc.h"
 #include "ns3/pointer.h"
 #include "ns3/simulator.h"
@@ -187,6 +188,10 @@ NrRan::InstallDevices()
         for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
         {
             NrHelper::GetBwpManagerUe(m_ueDevs.Get(ue))->SetOutputLink(0, 1);
+            // One power-control state per UE, as nr's FDD example keeps it: the closed-loop commands arrive in
+            // DCIs on the DL BWP, the power they set is used on the UL BWP.
+            NrHelper::GetUePhy(m_ueDevs.Get(ue), 1)
+                ->SetUplinkPowerControl(NrHelper::GetUePhy(m_ueDevs.Get(ue), 0)->GetUplinkPowerControl());
         }
     }
 
