@@ -7,7 +7,8 @@ import pytest
 
 from pamrl.bridge.simulator import find_simulator_binary
 
-SUITES = ["pamrl-slice-rbg-split", "pamrl-correlated-rayleigh-fading", "pamrl-nr-slice-scheduler"]
+SUITES = ["pamrl-slice-rbg-split", "pamrl-correlated-rayleigh-fading", "pamrl-nr-slice-scheduler",
+          "pamrl-same-side-transmit-filter"]
 
 
 def _runner() -> str:

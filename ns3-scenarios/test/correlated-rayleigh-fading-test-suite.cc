@@ -1,8 +1,10 @@
-// Statistics of our time-correlated, frequency-selective Rayleigh fading (model/correlated-rayleigh-fading.h).
+// Statistics of our time-correlated, frequency-selective Rayleigh fading (model/correlated-rayleigh-fading.h), and
+// its HashedLinks mode: a link's fading does not depend on which links were evaluated before it.
 #include "correlated-rayleigh-fading.h"
 
 #include "ns3/constant-position-mobility-model.h"
 #include "ns3/core-module.h"
+#include "ns3/node.h"
 #include "ns3/spectrum-model.h"
 #include "ns3/spectrum-signal-parameters.h"
 #include "ns3/spectrum-value.h"
@@ -93,6 +95,57 @@ class FadingStatisticsTestCase : public TestCase
     }
 };
 
+class HashedLinksTestCase : public TestCase
+{
+  public:
+    HashedLinksTestCase()
+        : TestCase("HashedLinks: a link fades the same whichever links were evaluated first; both directions alike")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        std::vector<double> centres;
+        for (int rb = 0; rb < 25; ++rb)
+        {
+            centres.push_back(2.11e9 + 180e3 * rb);
+        }
+        Ptr<SpectrumModel> model = Create<SpectrumModel>(centres);
+        Ptr<SpectrumSignalParameters> p = Create<SpectrumSignalParameters>();
+        p->psd = Create<SpectrumValue>(model);
+        *p->psd = 1.0;
+        std::vector<Ptr<MobilityModel>> at;
+        for (int i = 0; i < 3; ++i)
+        {
+            Ptr<Node> node = CreateObject<Node>();
+            Ptr<ConstantPositionMobilityModel> m = CreateObject<ConstantPositionMobilityModel>();
+            node->AggregateObject(m);
+            at.push_back(m);
+        }
+        // The gains of link 0-1, after evaluating link 0-2 first or not.
+        auto gains01 = [&](bool hashed, bool otherFirst, int64_t stream) {
+            Ptr<CorrelatedRayleighFading> f = CreateObject<CorrelatedRayleighFading>();
+            f->SetAttribute("HashedLinks", BooleanValue(hashed));
+            f->AssignStreams(stream);
+            if (otherFirst)
+            {
+                f->CalcRxPowerSpectralDensity(p, at[0], at[2]);
+            }
+            Ptr<SpectrumValue> rx = f->CalcRxPowerSpectralDensity(p, at[0], at[1]);
+            Ptr<SpectrumValue> back = f->CalcRxPowerSpectralDensity(p, at[1], at[0]);
+            NS_TEST_EXPECT_MSG_EQ((*rx == *back), true, "a link fades alike in both directions");
+            return std::vector<double>(rx->ValuesBegin(), rx->ValuesEnd());
+        };
+        NS_TEST_EXPECT_MSG_EQ((gains01(true, false, 7) == gains01(true, true, 7)), true,
+                              "hashed: link 0-1 does not depend on link 0-2 having been evaluated first");
+        NS_TEST_EXPECT_MSG_EQ((gains01(false, false, 7) == gains01(false, true, 7)), false,
+                              "in order of first use (the default) it does: what HashedLinks is for");
+        NS_TEST_EXPECT_MSG_EQ((gains01(true, false, 7) == gains01(true, false, 8)), false,
+                              "hashed: another stream gives other fading");
+    }
+};
+
 class CorrelatedRayleighFadingTestSuite : public TestSuite
 {
   public:
@@ -100,6 +153,7 @@ class CorrelatedRayleighFadingTestSuite : public TestSuite
         : TestSuite("pamrl-correlated-rayleigh-fading", Type::UNIT)
     {
         AddTestCase(new FadingStatisticsTestCase, Duration::QUICK);
+        AddTestCase(new HashedLinksTestCase, Duration::QUICK);
     }
 };
 
