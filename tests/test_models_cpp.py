@@ -1,5 +1,6 @@
 """The C++ side's ns-3 TestSuites (ns3-scenarios/test/), run one by one with ns-3's test runner: share rounding,
-fading statistics, and the NR slice scheduler on a real 5G-LENA cell."""
+fading statistics (and its order-independent HashedLinks mode), the NR slice scheduler on a real 5G-LENA cell, and
+the same-side transmit filter."""
 
 import subprocess
 
