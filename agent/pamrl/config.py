@@ -122,7 +122,10 @@ class TrainConfig:
     device: str = "auto"
     """auto (CUDA when present), cpu or cuda"""
     static_search_episodes: int = 2
-    """best-static: episodes (training seeds 0, 1, ...) each candidate's shares are run for"""
+    """best-static: episodes (training seeds 0, 1, ...) each candidate's shares are run for. 2 is cheap and noisy:
+    on `small` three seeds' searches disagreed (by 0.5 on LTE, 0.9 on NR); with 4, and `episodes` doubled to 160 to
+    keep the refinement, all three found the same split on LTE and NR (docs/results/learning-best-static/). Use 4
+    for a reference that learned methods are judged against to within 2 %."""
     static_grid_step: float = 0.15
     """best-static: step of the coarse grid, as a share of the carrier rounded to whole RBGs (0.15 of 13 RBGs on
     `small` = 2 RBGs: 15 allocations; the refinement then moves single RBGs)"""
