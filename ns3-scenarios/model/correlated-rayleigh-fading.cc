@@ -236,14 +236,14 @@ CorrelatedRayleighFading::Salt() const
 CorrelatedRayleighFading::Link
 CorrelatedRayleighFading::DrawLink(Ptr<const MobilityModel> a, Ptr<const MobilityModel> b, uint32_t samples) const
 {
-    Ptr<Node> na = m_hashedLinks ? a->GetObject<Node>() : nullptr;
-    Ptr<Node> nb = m_hashedLinks ? b->GetObject<Node>() : nullptr;
-    if (!na || !nb)
+    if (!m_hashedLinks)
     {
-        NS_ABORT_MSG_IF(m_hashedLinks, "HashedLinks needs mobility models aggregated to nodes");
         return {static_cast<uint32_t>(m_random->GetInteger(0, m_numTraces - 1)),
                 static_cast<uint32_t>(m_random->GetInteger(0, samples - 1))};
     }
+    Ptr<Node> na = a->GetObject<Node>();
+    Ptr<Node> nb = b->GetObject<Node>();
+    NS_ABORT_MSG_IF(!na || !nb, "HashedLinks needs mobility models aggregated to nodes");
     // The salted, unordered pair of node ids: links fade alike in both directions, as above.
     uint64_t lo = std::min(na->GetId(), nb->GetId());
     uint64_t hi = std::max(na->GetId(), nb->GetId());
