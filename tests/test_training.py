@@ -64,6 +64,17 @@ def test_resume_equals_uninterrupted(tmp_path, tiny_scenario, simulator_binary):
     pd.testing.assert_frame_equal(ua.reset_index(drop=True), ub.reset_index(drop=True))
 
 
+def test_resume_ignores_settings_the_method_does_not_use(tmp_path, tiny_scenario, simulator_binary):
+    """A masac run trained with --prompt-tokens 20 (the default, unused without an LLM) resumes in a grid that
+    says 0; what does define the run, e.g. its seed, still has to match."""
+    cfg = TrainConfig(scenario=tiny_scenario, method="masac", out=str(tmp_path), **{**FAST, "prompt_tokens": 20, "episodes": 1})
+    train(cfg)
+    resumed = train(dataclasses.replace(cfg, prompt_tokens=0, llm="gpt2-arch-tiny", episodes=2, resume=True))
+    assert sorted(pd.read_parquet(resumed / "steps")["episode"].unique()) == [0, 1]
+    with pytest.raises(ValueError, match="checkpoint has seed=1, this run 2"):
+        train(dataclasses.replace(cfg, seed=2, episodes=3, resume=True))
+
+
 def test_overlap_mode_learns_in_the_background_and_resumes(tmp_path, tiny_scenario, simulator_binary):
     cfg = TrainConfig(scenario=tiny_scenario, method="pa-mrl", llm="gpt2-arch-tiny", out=str(tmp_path),
                       **{**FAST, "lockstep": False, "episodes": 2})

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from pamrl.config import TrainConfig
+from pamrl.config import LLM_METHODS, TrainConfig
 from pamrl.masac import MASAC
 from pamrl.replay import ReplayBuffer
 
@@ -67,9 +67,16 @@ def restore(ckpt: dict, cfg: TrainConfig, out: Path, agent: MASAC | None, buffer
     """Loads a checkpoint of this run into the agent, the buffer and every random generator; returns the episode
     to start at and the global step."""
     saved = ckpt["config"]
-    for key in ("method", "llm", "prompt_tokens", "seed", "scenario"):
-        if saved[key] != getattr(cfg, key):
-            raise ValueError(f"--resume: checkpoint has {key}={saved[key]!r}, this run {getattr(cfg, key)!r}")
+    # What defines the run: settings a method ignores (a language model or prompt tokens without an SRM that uses
+    # them) may differ, e.g. masac trained with the default --prompt-tokens 20 resumes in a grid that says 0.
+    uses_llm = cfg.method in LLM_METHODS
+    effective = {"method": lambda c: c["method"], "seed": lambda c: c["seed"], "scenario": lambda c: c["scenario"],
+                 "llm": lambda c: c["llm"] if uses_llm else None,
+                 "prompt_tokens": lambda c: c["prompt_tokens"] if c["method"] == "pa-mrl" else 0}
+    mine = dataclasses.asdict(cfg)
+    for key, value_of in effective.items():
+        if value_of(saved) != value_of(mine):
+            raise ValueError(f"--resume: checkpoint has {key}={saved[key]!r}, this run {mine[key]!r}")
     if agent is not None:
         agent.load_trainable_state(ckpt["agent"])
         buffer.load(out / REPLAY_DIR, ckpt["buffer"])

@@ -67,11 +67,13 @@ class TrainConfig:
     """weight of the semantic-clustering loss on the text representations (pa-mrl)"""
     actor_sharing: str = "shared"
     """shared: one actor for all DUs with a one-hot DU id; separate: one actor per DU"""
-    gamma: float = 0.5
-    """discount; 0.5 at a 100 ms period weighs the next ~2 periods, where a share change shows (this period's
-    throughput, next period's queues). At 0.9 the critic's bootstrapped values (Q ~ 7 at rewards ~0.7) had not
-    converged after 1,000 updates and the learned shares wandered; at 0.5 (Q ~ 1.3) the critic fits within ~300
-    updates and MASAC reached 16.1 on `small` in 50 episodes where 0.9 reached 15.7 (one seed, docs/learning.md)"""
+    gamma: float = 0.95
+    """discount; 0.95 weighs ~20 control periods, about one episode. A slice that is under-served builds a queue,
+    and its delay stays high for the rest of the episode: at 0.5 (~2 periods) the critic does not see that cost,
+    and every learned policy on `small` gave URLLC ~0.35 of the carrier where the best fixed split gives 0.23,
+    starving the overloaded eMBB (MASAC 16.1 against best-static 16.5; at 0.95: 16.6 and 16.7 on two seeds, the
+    split 0.55 / 0.29 / 0.16; docs/learning.md, "The horizon"). With tau 0.05 and 2 updates per step the critic
+    fits Q ~ 11 within the run (an earlier 50-episode test at 0.9 with tau 0.01 had not converged)"""
     tau: float = 0.05
     """Polyak factor of the target critic (0.01 made Q climb to its level over thousands of updates)"""
     lr_actor: float = 3e-4
