@@ -104,7 +104,7 @@ def test_notebooks_render_figures_and_tables(experiment):
     written = render(root / "out")
     assert len(written) == len(NOTEBOOKS) >= 6
     report = root / "out" / "report"
-    for name in ("comparison", "policy_shares", "learning_curves", "qos_table", "token_sweep", "llm_comparison",
+    for name in ("comparison", "policy_shares", "learning_curves", "qos_table", "qos_by_step", "token_sweep", "llm_comparison",
                  "robustness", "kpi_distributions"):
         png = report / f"{name}.png"
         assert png.exists() and png.stat().st_size > 5000, name

@@ -126,6 +126,14 @@ def qos_table(evaluation: pd.DataFrame, baseline: str = "equal") -> pd.DataFrame
     return pd.concat(parts, axis=1)
 
 
+def qos_by_step(evaluation: pd.DataFrame) -> pd.DataFrame:
+    """Mean QoS level per control period of the episode, per (training scenario, method, slice), on the runs' own
+    training scenario: what a policy does over an episode, e.g. an overloaded slice whose queue, and so its delay,
+    grows from period to period when it is under-served (docs/learning.md, "The horizon")."""
+    ev = evaluation[evaluation["test_scenario"] == evaluation["train_scenario"]]
+    return ev.pivot_table(index=["train_scenario", "method", "slice"], columns="step", values="qos", aggfunc="mean")
+
+
 def token_sweep(evaluation: pd.DataFrame) -> pd.DataFrame:
     """PA-MRL return vs number of learnable prompt tokens (mean and std over seeds)."""
     ep = episode_returns(evaluation[evaluation["method"] == "pa-mrl"])
