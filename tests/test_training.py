@@ -66,13 +66,15 @@ def test_resume_equals_uninterrupted(tmp_path, tiny_scenario, simulator_binary):
 
 def test_resume_ignores_settings_the_method_does_not_use(tmp_path, tiny_scenario, simulator_binary):
     """A masac run trained with --prompt-tokens 20 (the default, unused without an LLM) resumes in a grid that
-    says 0; what does define the run, e.g. its seed, still has to match."""
+    says 0; what does define the run, its seed or what it learns with, still has to match."""
     cfg = TrainConfig(scenario=tiny_scenario, method="masac", out=str(tmp_path), **{**FAST, "prompt_tokens": 20, "episodes": 1})
     train(cfg)
     resumed = train(dataclasses.replace(cfg, prompt_tokens=0, llm="gpt2-arch-tiny", episodes=2, resume=True))
     assert sorted(pd.read_parquet(resumed / "steps")["episode"].unique()) == [0, 1]
-    with pytest.raises(ValueError, match="checkpoint has seed=1, this run 2"):
+    with pytest.raises(ValueError, match="seed: checkpoint 1, this run 2"):
         train(dataclasses.replace(cfg, seed=2, episodes=3, resume=True))
+    with pytest.raises(ValueError, match="gamma: checkpoint 0.95, this run 0.5"):  # a learning setting: refused
+        train(dataclasses.replace(cfg, gamma=0.5, episodes=3, resume=True))
 
 
 def test_overlap_mode_learns_in_the_background_and_resumes(tmp_path, tiny_scenario, simulator_binary):

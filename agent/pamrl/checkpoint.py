@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from pamrl.config import LLM_METHODS, TrainConfig
+from pamrl.config import TrainConfig, resume_mismatches
 from pamrl.masac import MASAC
 from pamrl.replay import ReplayBuffer
 
@@ -66,17 +66,10 @@ def restore(ckpt: dict, cfg: TrainConfig, out: Path, agent: MASAC | None, buffer
             rng: np.random.Generator) -> tuple[int, int]:
     """Loads a checkpoint of this run into the agent, the buffer and every random generator; returns the episode
     to start at and the global step."""
-    saved = ckpt["config"]
-    # What defines the run: settings a method ignores (a language model or prompt tokens without an SRM that uses
-    # them) may differ, e.g. masac trained with the default --prompt-tokens 20 resumes in a grid that says 0.
-    uses_llm = cfg.method in LLM_METHODS
-    effective = {"method": lambda c: c["method"], "seed": lambda c: c["seed"], "scenario": lambda c: c["scenario"],
-                 "llm": lambda c: c["llm"] if uses_llm else None,
-                 "prompt_tokens": lambda c: c["prompt_tokens"] if c["method"] == "pa-mrl" else 0}
-    mine = dataclasses.asdict(cfg)
-    for key, value_of in effective.items():
-        if value_of(saved) != value_of(mine):
-            raise ValueError(f"--resume: checkpoint has {key}={saved[key]!r}, this run {mine[key]!r}")
+    mismatches = resume_mismatches(ckpt["config"], cfg)
+    if mismatches:
+        raise ValueError("--resume: this run's settings differ from its checkpoint's (start a new run, or resume "
+                         "with the checkpoint's settings): " + "; ".join(mismatches))
     if agent is not None:
         agent.load_trainable_state(ckpt["agent"])
         buffer.load(out / REPLAY_DIR, ckpt["buffer"])

@@ -186,6 +186,33 @@ def config_from_checkpoint(saved: dict, **overrides) -> TrainConfig:
     return TrainConfig(**values)
 
 
+# What a run learns or computes, by method: the settings a resumed run must share with its checkpoint. The others
+# say how it is carried out (episodes, lock-step or overlap, timeouts, endpoints, device) or are not used by the
+# method (prompt tokens for masac, SAC's settings for best-static), and may differ.
+_SAC_SETTINGS = {"learning_starts", "updates_per_step", "batch_size", "actor_sharing", "gamma", "tau", "lr_actor",
+                 "lr_critic", "lr_alpha", "entropy_space", "init_alpha", "target_entropy", "reward_scale", "hidden",
+                 "latent", "buffer_size"}
+_BY_METHOD = {
+    "pa-mrl": _SAC_SETTINGS | {"llm", "prompt_style", "prompt_tokens", "lr_prompt", "prompt_batch", "prompt_every",
+                               "cluster_weight"},
+    "llm-frozen": _SAC_SETTINGS | {"llm", "prompt_style"},
+    "masac": _SAC_SETTINGS,
+    "best-static": {"static_search_episodes", "static_grid_step", "static_per_du"},
+}
+
+
+def resume_mismatches(saved: dict, cfg: TrainConfig) -> list[str]:
+    """'name: checkpoint X, this run Y' for every setting that defines the run (method, seed, scenario and what
+    the method learns with) and differs between a checkpoint's config and `cfg`: resuming with any of them changed
+    would silently splice two different runs. An older checkpoint's missing settings count as the value that
+    reproduces what it did (as in config_from_checkpoint)."""
+    defaults = {f.name: f.default for f in fields(TrainConfig)}
+    old = {**defaults, **_BEFORE_SETTING_EXISTED, **saved}
+    new = {f.name: getattr(cfg, f.name) for f in fields(TrainConfig)}
+    names = {"method", "seed", "scenario"} | (_BY_METHOD.get(old["method"], set()) if old["method"] == cfg.method else set())
+    return [f"{n}: checkpoint {old[n]!r}, this run {new[n]!r}" for n in sorted(names) if old[n] != new[n]]
+
+
 def field_docs() -> dict[str, str]:
     """Field docstrings (the attribute docstrings above), for --help."""
     import ast
