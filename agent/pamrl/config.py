@@ -50,6 +50,11 @@ class TrainConfig:
     decision are the critical path, an update is not: at 19 the learner still gets every idle cycle but yields a
     contended core (paper+lean, MiniLM, 2 cores: the decision takes 155 ms beside the learner at 19, 196 ms at 0,
     124 ms alone)"""
+    threads: int = 0
+    """torch's CPU threads in this run; 0: one for methods without a language model (their networks are too small
+    to gain from more, and two MASAC runs side by side on a 2-core machine, each with a thread per core, took 16 s
+    per episode of `small` instead of 3.3 s), torch's default (one per core) for the language-model methods, whose
+    decision it speeds up. `pamrl experiment` runs every run on one thread"""
     batch_size: int = 128
     """transitions per update (critic and actor)"""
     prompt_batch: int = 2
@@ -156,6 +161,7 @@ class TrainConfig:
                   "learning_starts": (0, 10**9), "updates_per_step": (0, 100), "overlap_update_cap": (1, 1000),
                   "learner_niceness": (0, 19), "batch_size": (1, 65536),
                   "prompt_batch": (1, 4096), "prompt_every": (1, 10**6), "buffer_size": (1, 10**8), "static_search_episodes": (1, 1000),
+                  "threads": (0, 1024),
                   "max_sim_restarts": (0, 1000)}
         for name, (lo, hi) in checks.items():
             v = getattr(self, name)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 
 from pamrl import checkpoint
 from pamrl.best_static import train_best_static
@@ -27,7 +28,7 @@ from pamrl.bridge.env import SlicingEnv
 from pamrl.bridge.errors import PeerTimeout, SimulatorDied
 from pamrl.bridge.protocol import NUM_SLICES, SLICE_NAMES
 from pamrl.bridge.scenario import Scenario, load_scenario, resolved_json
-from pamrl.config import TrainConfig
+from pamrl.config import LLM_METHODS, TrainConfig
 from pamrl.device import pick_device
 from pamrl.factory import build_agent
 from pamrl.heuristics import HEURISTICS
@@ -136,6 +137,16 @@ def train(cfg: TrainConfig) -> Path:
     run_id = uuid.uuid4().hex[:12]
     if cfg.resume and (out / checkpoint.CHECKPOINT).exists():
         run_id = checkpoint.run_id_of(out / checkpoint.CHECKPOINT) or run_id
+    threads = torch.get_num_threads()
+    if cfg.threads or cfg.method not in LLM_METHODS:
+        torch.set_num_threads(cfg.threads or 1)
+    try:
+        return _train_with_restarts(cfg, scenario, out, run_id)
+    finally:
+        torch.set_num_threads(threads)  # the caller's setting, e.g. a test process that trains several runs
+
+
+def _train_with_restarts(cfg: TrainConfig, scenario: Scenario, out: Path, run_id: str) -> Path:
     restarts = 0
     while True:
         try:
