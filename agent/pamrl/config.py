@@ -76,9 +76,10 @@ class TrainConfig:
     """discount; 0.95 weighs ~20 control periods, about one episode. A slice that is under-served builds a queue,
     and its delay stays high for the rest of the episode: at 0.5 (~2 periods) the critic does not see that cost,
     and every learned policy on `small` gave URLLC ~0.35 of the carrier where the best fixed split gives 0.23,
-    starving the overloaded eMBB (MASAC 16.1 against best-static 16.5; at 0.95: 16.6 and 16.7 on two seeds, the
-    split 0.55 / 0.29 / 0.16; docs/learning.md, "The horizon"). With tau 0.05 and 2 updates per step the critic
-    fits Q ~ 11 within the run (an earlier 50-episode test at 0.9 with tau 0.01 had not converged)"""
+    starving the overloaded eMBB (MASAC 16.13 against best-static 16.49, 3 seeds; at 0.95: 16.54, shares
+    0.54 / 0.29 / 0.17; docs/learning.md, "The horizon", docs/results/learning-horizon/). With tau 0.05 and 2
+    updates per step the critic fits Q ~ 11 within the run (an earlier 50-episode test at 0.9 with tau 0.01 had
+    not converged)"""
     tau: float = 0.05
     """Polyak factor of the target critic (0.01 made Q climb to its level over thousands of updates)"""
     lr_actor: float = 3e-4
