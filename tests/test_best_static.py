@@ -1,6 +1,9 @@
 """best-static: the search's lattice of whole RBGs, and a real search on the simulator where the DUs differ."""
 
+import dataclasses
+
 import numpy as np
+import pytest
 import pandas as pd
 import torch
 
@@ -39,3 +42,9 @@ def test_hotspot_search_gives_each_du_its_own_best_shares(tmp_path, simulator_bi
         mine = search[search["du"] == du]
         best = mine.loc[mine["return"].idxmax()]
         assert np.allclose(shares[du], best[["share_embb", "share_urllc", "share_mmtc"]].to_numpy(dtype=float))
+    # a finished search is not run again on --resume, but not under a search setting it was not run with
+    cfg = TrainConfig(scenario=str(scen), method="best-static", episodes=5, static_grid_step=0.3,
+                      static_search_episodes=1, out=str(tmp_path / "bs"), resume=True)
+    assert train(cfg) == out
+    with pytest.raises(ValueError, match="static_search_episodes: checkpoint 1, this run 2"):
+        train(dataclasses.replace(cfg, static_search_episodes=2))

@@ -180,6 +180,7 @@ def train_best_static(cfg: TrainConfig, scenario: Scenario, out: Path) -> Path:
     holds them. A finished search is not run again (--resume)."""
     ckpt_path = out / checkpoint.CHECKPOINT
     if cfg.resume and ckpt_path.exists():
+        checkpoint.check_resumable(checkpoint.load(ckpt_path)["config"], cfg)
         return out
     (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=1))
     (out / "scenario.json").write_text(resolved_json(scenario))

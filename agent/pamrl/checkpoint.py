@@ -62,14 +62,19 @@ def write_atomically(state: dict, path: Path) -> None:
     os.replace(tmp, path)  # a crash while saving never leaves a half-written checkpoint
 
 
+def check_resumable(saved_config: dict, cfg: TrainConfig) -> None:
+    """Refuses to continue a checkpoint under settings that define a different run (config.resume_mismatches)."""
+    mismatches = resume_mismatches(saved_config, cfg)
+    if mismatches:
+        raise ValueError("--resume: this run's settings differ from its checkpoint's (start a new run, or resume "
+                         "with the checkpoint's settings): " + "; ".join(mismatches))
+
+
 def restore(ckpt: dict, cfg: TrainConfig, out: Path, agent: MASAC | None, buffer: ReplayBuffer,
             rng: np.random.Generator) -> tuple[int, int]:
     """Loads a checkpoint of this run into the agent, the buffer and every random generator; returns the episode
     to start at and the global step."""
-    mismatches = resume_mismatches(ckpt["config"], cfg)
-    if mismatches:
-        raise ValueError("--resume: this run's settings differ from its checkpoint's (start a new run, or resume "
-                         "with the checkpoint's settings): " + "; ".join(mismatches))
+    check_resumable(ckpt["config"], cfg)
     if agent is not None:
         agent.load_trainable_state(ckpt["agent"])
         buffer.load(out / REPLAY_DIR, ckpt["buffer"])
