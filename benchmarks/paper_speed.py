@@ -6,6 +6,10 @@ Run:  .venv/bin/python benchmarks/paper_speed.py [--steps 1,4] [--repeats 2] [--
       (defaults take about 10 minutes on a 2-core VM)
       .venv/bin/python benchmarks/paper_speed.py --instructions [--steps 1,3] [--configs ...]
       (instruction counts under callgrind instead of wall time: deterministic; ~10 minutes per run at paper scale)
+      .venv/bin/python benchmarks/paper_speed.py --against-unpatched --configs lean [--instructions]
+      (our ns-3 patch series against ns-3 and nr as released: every configuration also runs on a simulator built
+      against the unpatched ns-3, which is built once per machine; ratios are then per configuration, patched
+      against unpatched, and the KPIs of the two builds are compared value for value)
 
 What: the standalone binary (one episode, fixed shares applied inside ns-3, no bridge), pinned to CPU 0 with
 `taskset -c 0` when taskset exists, jemalloc preloaded, on the paper scenario (6 DUs, 198 UEs, 100 RBs) with
@@ -51,10 +55,34 @@ CONFIGS = {
 }
 
 
-def baseline_of(label: str, labels: list[str]) -> str:
-    """The first configuration in `labels` on the same backend as `label`: what its ratio is against."""
+UNPATCHED = "@unpatched"  # suffix of a run on the simulator built against the unpatched ns-3
+
+
+def build_of(run: str) -> str:
+    """"" for our build, UNPATCHED for a run on the unpatched one."""
+    return run[run.index("@"):] if "@" in run else ""
+
+
+def baseline_of(run: str, runs: list[str]) -> str:
+    """What a run's ratio is against: the same configuration on the unpatched build when that was run, else the
+    first configuration on the same backend and build."""
+    label, at, build = run.partition("@")
+    if not at and label + UNPATCHED in runs:
+        return label + UNPATCHED
     backend = configured(*CONFIGS[label]).ran.backend
-    return next(other for other in labels if configured(*CONFIGS[other]).ran.backend == backend)
+    return next(other for other in runs if other.partition("@")[2] == build
+                and configured(*CONFIGS[other.partition("@")[0]]).ran.backend == backend)
+
+
+def same_kpis(files: dict, runs: list[str], lengths: tuple[int, int]) -> None:
+    """Prints, per configuration run on both builds, whether the two builds' per-step KPIs are identical."""
+    for run in runs:
+        if "@" in run or run + UNPATCHED not in runs:
+            continue
+        equal = all(json.loads(files[run, n].with_suffix(".out.json").read_text())
+                    == json.loads(files[run + UNPATCHED, n].with_suffix(".out.json").read_text()) for n in lengths)
+        print(f"KPIs of {run}, patched vs unpatched build, {' and '.join(map(str, lengths))} steps: "
+              f"{'identical' if equal else 'DIFFERENT'}")
 
 
 def configured(name: str, ran: dict) -> Scenario:
@@ -69,6 +97,8 @@ def main() -> None:
     parser.add_argument("--configs", default="all", help=f"comma-separated subset of {', '.join(CONFIGS)}")
     parser.add_argument("--seed", type=int, default=1, help="ns-3 RngRun")
     parser.add_argument("--shares", default="0.5,0.3,0.2")
+    parser.add_argument("--against-unpatched", action="store_true",
+                        help="also run every configuration on ns-3 without our patch series (built once per machine)")
     parser.add_argument("--instructions", action="store_true",
                         help="count instructions under valgrind's callgrind instead of timing (deterministic: "
                              "immune to the noise of a shared VM, blind to memory stalls; ~40x slower, one run "
@@ -81,13 +111,20 @@ def main() -> None:
 
     from pamrl.bridge.simulator import find_simulator_binary
 
-    binary = find_simulator_binary()
+    binaries = {"": find_simulator_binary()}
+    if args.against_unpatched:
+        from unpatched_build import unpatched_simulator
+
+        binaries[UNPATCHED] = unpatched_simulator()
+    runs = [label + build for label in labels for build in binaries]
     how = "callgrind instruction counts" if args.instructions else "one core (taskset -c 0)"
-    print(f"simulator: {binary}; {how}, jemalloc preloaded; seed {args.seed}, shares {args.shares}")
+    print(f"simulator: {binaries['']}"
+          + (f"; unpatched ns-3: {binaries[UNPATCHED]}" if args.against_unpatched else "")
+          + f"; {how}, jemalloc preloaded; seed {args.seed}, shares {args.shares}")
     with tempfile.TemporaryDirectory(prefix="pamrl-paper-speed-") as folder:
         files, sim_s = {}, {}
-        for label in labels:
-            name, ran = CONFIGS[label]
+        for label in runs:
+            name, ran = CONFIGS[label.partition("@")[0]]
             scenario = configured(name, ran)
             for n in (short, long):
                 d = scenario.to_simulator()
@@ -96,27 +133,30 @@ def main() -> None:
                 files[label, n].write_text(json.dumps(d))
                 sim_s[label, n] = (scenario.control.warmup_ms + n * scenario.control.period_ms) / 1000
         if args.instructions:
-            report_instructions(binary, files, sim_s, labels, short, long, args)
+            report_instructions(binaries, files, sim_s, runs, short, long, args)
+            same_kpis(files, runs, (short, long))
             return
         walls: dict[tuple[str, int], list[float]] = {}
         for r in range(args.repeats):
-            order = labels if r % 2 == 0 else labels[::-1]
+            order = runs if r % 2 == 0 else runs[::-1]
             for label in order:
                 for n in (short, long):
+                    binary = binaries[build_of(label)]
                     wall, cpu, rss = run_once(binary, files[label, n], args.seed, args.shares, jemalloc=True)
                     walls.setdefault((label, n), []).append(wall)
-                    print(f"  {label:13} {n:2d} steps: {wall:7.2f} s wall, {cpu:7.2f} s CPU, {rss} MiB", flush=True)
+                    print(f"  {label:23} {n:2d} steps: {wall:7.2f} s wall, {cpu:7.2f} s CPU, {rss} MiB", flush=True)
+        same_kpis(files, runs, (short, long))
 
     print("\npaper scale (6 DUs, 198 UEs, 100 RBs), one core, medians")
-    print(f"{'configuration':15} {'short run s':>11} {'long run s':>10} {'steady: sim s per wall s':>25} "
+    print(f"{'configuration':23} {'short run s':>11} {'long run s':>10} {'steady: sim s per wall s':>25} "
           f"{'wall s per sim s':>17} {'ratio':>8}  against")
     steady = {}
-    for label in labels:
+    for label in runs:
         w_short = statistics.median(walls[label, short])
         w_long = statistics.median(walls[label, long])
         steady[label] = (sim_s[label, long] - sim_s[label, short]) / (w_long - w_short)
-        base = baseline_of(label, labels)
-        print(f"{label:15} {w_short:11.2f} {w_long:10.2f} {steady[label]:25.4f} {1 / steady[label]:17.1f} "
+        base = baseline_of(label, runs)
+        print(f"{label:23} {w_short:11.2f} {w_long:10.2f} {steady[label]:25.4f} {1 / steady[label]:17.1f} "
               f"{steady[label] / steady[base]:7.2f}x  {base}")
 
 
@@ -130,30 +170,31 @@ def count_instructions(binary: Path, resolved: Path, seed: int, shares: str) -> 
                             cwd=tempfile.gettempdir())
 
 
-def report_instructions(binary: Path, files: dict, sim_s: dict, labels: list[str], short: int, long: int,
-                        args: argparse.Namespace) -> None:
+def report_instructions(binaries: dict[str, Path], files: dict, sim_s: dict, labels: list[str], short: int,
+                        long: int, args: argparse.Namespace) -> None:
     if not shutil.which("valgrind"):
         raise SystemExit("valgrind not found (apt-get install valgrind)")
     jobs = [(label, n) for label in labels for n in (short, long)]
     counts: dict[tuple[str, int], int] = {}
     parallel = max(1, min(2, os.cpu_count() or 1))
     for i in range(0, len(jobs), parallel):
-        running = {job: count_instructions(binary, files[job], args.seed, args.shares) for job in jobs[i:i + parallel]}
+        running = {job: count_instructions(binaries[build_of(job[0])],
+                                           files[job], args.seed, args.shares) for job in jobs[i:i + parallel]}
         for job, proc in running.items():
             _, err = proc.communicate()
             found = re.search(r"Collected : (\d+)", err)
             if proc.returncode != 0 or not found:
                 raise RuntimeError(f"callgrind run of {job} failed:\n{err[-2000:]}")
             counts[job] = int(found.group(1))
-            print(f"  {job[0]:13} {job[1]:2d} steps: {counts[job] / 1e9:8.2f} G instructions", flush=True)
+            print(f"  {job[0]:23} {job[1]:2d} steps: {counts[job] / 1e9:8.2f} G instructions", flush=True)
     print("\npaper scale (6 DUs, 198 UEs, 100 RBs), instructions (callgrind)")
-    print(f"{'configuration':15} {'short run G':>11} {'long run G':>10} {'steady: G per sim s':>20} {'ratio':>8}  against")
+    print(f"{'configuration':23} {'short run G':>11} {'long run G':>10} {'steady: G per sim s':>20} {'ratio':>8}  against")
     steady = {}
     for label in labels:
         steady[label] = (counts[label, long] - counts[label, short]) / (sim_s[label, long] - sim_s[label, short]) / 1e9
     for label in labels:
         base = baseline_of(label, labels)
-        print(f"{label:15} {counts[label, short] / 1e9:11.2f} {counts[label, long] / 1e9:10.2f} "
+        print(f"{label:23} {counts[label, short] / 1e9:11.2f} {counts[label, long] / 1e9:10.2f} "
               f"{steady[label]:20.2f} {steady[base] / steady[label]:7.2f}x  {base}")
 
 

@@ -35,6 +35,9 @@ options=(-DCMAKE_BUILD_TYPE=release -DNS3_ENABLED_MODULES="nr;lte" -DNS3_EXAMPLE
 
 patches=("$repo"/ns3-scenarios/patches/*.patch)
 [ -e "${patches[0]}" ] || patches=()
+# PAMRL_NS3_PATCHES=none builds ns-3 and nr as released, under their own cache key: the baseline that
+# benchmarks/paper_speed.py --against-unpatched measures our series against.
+[ "${PAMRL_NS3_PATCHES:-}" = none ] && patches=()
 key=$( { echo "$NS3_VERSION $NR_VERSION ${options[*]}"; for p in "${patches[@]}"; do basename "$p"; cat "$p"; done; } \
        | sha256sum | cut -c1-12)
 prefix="$cache/ns-$NS3_VERSION-nr-$NR_VERSION-$key"
@@ -48,7 +51,18 @@ if [ -f "$prefix/.complete" ]; then
   exit 0
 fi
 
-work="$cache/build-$key"
+# One build folder for every key, at a fixed path: ns-3 compiles its source path into every file
+# (-DPROJECT_SOURCE_PATH), so only a build at the same path as an earlier one finds that one's objects in ccache,
+# and a build with one more patch recompiles only what the patch touches. A lock keeps two builds out of it.
+mkdir -p "$cache"
+exec 9>"$cache/build.lock"
+flock 9
+if [ -f "$prefix/.complete" ]; then  # built by whoever held the lock before us
+  log "cached: $prefix"
+  echo "$prefix"
+  exit 0
+fi
+work="$cache/build"
 rm -rf "$work"
 mkdir -p "$work"
 src="$work/ns-$NS3_VERSION"
