@@ -150,11 +150,11 @@ def main() -> None:
     print("\npaper scale (6 DUs, 198 UEs, 100 RBs), one core, medians")
     print(f"{'configuration':23} {'short run s':>11} {'long run s':>10} {'steady: sim s per wall s':>25} "
           f"{'wall s per sim s':>17} {'ratio':>8}  against")
-    steady = {}
+    steady = {label: (sim_s[label, long] - sim_s[label, short])
+              / (statistics.median(walls[label, long]) - statistics.median(walls[label, short])) for label in runs}
     for label in runs:
         w_short = statistics.median(walls[label, short])
         w_long = statistics.median(walls[label, long])
-        steady[label] = (sim_s[label, long] - sim_s[label, short]) / (w_long - w_short)
         base = baseline_of(label, runs)
         print(f"{label:23} {w_short:11.2f} {w_long:10.2f} {steady[label]:25.4f} {1 / steady[label]:17.1f} "
               f"{steady[label] / steady[base]:7.2f}x  {base}")
