@@ -59,7 +59,7 @@ UNPATCHED = "@unpatched"  # suffix of a run on the simulator built against the u
 
 
 def build_of(run: str) -> str:
-    """"" for our build, UNPATCHED for a run on the unpatched one."""
+    """The build a run used: "" for ours, UNPATCHED for the one without our patch series."""
     return run[run.index("@"):] if "@" in run else ""
 
 

@@ -9,6 +9,7 @@ the first call costs a full ns-3 build (~30 min on 2 cores), later ones seconds.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def unpatched_simulator() -> Path:
                             check=True).stdout.strip().splitlines()[-1]
     cache = Path(os.environ.get("PAMRL_CACHE", Path.home() / ".cache" / "pamrl"))
     build = cache / f"scenarios-{Path(prefix).name}"
-    generator = ["-G", "Ninja"] if subprocess.run(["which", "ninja"], capture_output=True).returncode == 0 else []
+    generator = ["-G", "Ninja"] if shutil.which("ninja") else []
     subprocess.run(["cmake", "-S", str(REPO / "ns3-scenarios"), "-B", str(build), *generator,
                     "-DCMAKE_BUILD_TYPE=Release", f"-DNS3_PREFIX={prefix}"], check=True, capture_output=True)
     subprocess.run(["cmake", "--build", str(build), "-j", str(os.cpu_count() or 1), "--target",
