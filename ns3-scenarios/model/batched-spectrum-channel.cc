@@ -1,5 +1,7 @@
 #include "batched-spectrum-channel.h"
 
+#include "correlated-rayleigh-fading.h"
+
 #include "ns3/angles.h"
 #include "ns3/antenna-model.h"
 #include "ns3/boolean.h"
@@ -320,6 +322,18 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
     }
 }
 
+const CorrelatedRayleighFading*
+BatchedSpectrumChannel::InPlaceFading()
+{
+    const SpectrumPropagationLossModel* model = PeekPointer(m_spectrumPropagationLoss);
+    if (model != m_fadingChecked)
+    {
+        m_fadingChecked = model;
+        m_inPlaceFading = model && !model->GetNext() ? dynamic_cast<const CorrelatedRayleighFading*>(model) : nullptr;
+    }
+    return m_inPlaceFading;
+}
+
 void
 BatchedSpectrumChannel::DeliverAll(Ptr<SpectrumValue> txPsd, const std::vector<Delivery>& deliveries)
 {
@@ -358,7 +372,11 @@ BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery&
             return; // beyond range
         }
         *(params->psd) *= std::pow(10.0, -pathLossDb / 10.0);
-        if (m_spectrumPropagationLoss)
+        if (const CorrelatedRayleighFading* fading = InPlaceFading())
+        {
+            fading->ApplyTo(*params->psd, txMobility, rxMobility); // params->psd is this receiver's own copy
+        }
+        else if (m_spectrumPropagationLoss)
         {
             params->psd = m_spectrumPropagationLoss->CalcRxPowerSpectralDensity(params, txMobility, rxMobility);
         }

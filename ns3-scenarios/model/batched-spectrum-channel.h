@@ -11,6 +11,8 @@
 namespace ns3
 {
 
+class CorrelatedRayleighFading;
+
 /**
  * A spectrum channel for cells with many receivers: the same physics as ns-3's MultiModelSpectrumChannel
  * (same receivers, in the same order, with the same gains, at the same times), delivered more cheaply.
@@ -91,6 +93,12 @@ class BatchedSpectrumChannel : public SpectrumChannel
     static double AntennaGainDb(Ptr<Object> antenna,
                                 Ptr<MobilityModel> from,
                                 Ptr<MobilityModel> to);
+
+    /// The spectrum propagation loss model when it is our fading alone (nothing chained after it), which can
+    /// work on the receiver's own psd in place; nullptr otherwise. Found once per model set on the channel.
+    const CorrelatedRayleighFading* InPlaceFading();
+    const SpectrumPropagationLossModel* m_fadingChecked{nullptr};
+    const CorrelatedRayleighFading* m_inPlaceFading{nullptr};
 
     std::map<SpectrumModelUid_t, ModelReceivers> m_receivers;
     std::map<std::pair<SpectrumModelUid_t, SpectrumModelUid_t>, std::pair<bool, SpectrumConverter>> m_converters;

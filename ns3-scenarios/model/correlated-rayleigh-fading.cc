@@ -257,7 +257,14 @@ CorrelatedRayleighFading::DoCalcRxPowerSpectralDensity(Ptr<const SpectrumSignalP
                                                        Ptr<const MobilityModel> b) const
 {
     Ptr<SpectrumValue> rx = Copy(params->psd);
-    const Traces& traces = TracesFor(rx->GetSpectrumModel());
+    ApplyTo(*rx, a, b);
+    return rx;
+}
+
+void
+CorrelatedRayleighFading::ApplyTo(SpectrumValue& psd, Ptr<const MobilityModel> a, Ptr<const MobilityModel> b) const
+{
+    const Traces& traces = TracesFor(psd.GetSpectrumModel());
     const uint32_t samples = traces.samples;
 
     auto key = PeekPointer(a) < PeekPointer(b) ? LinkKey{PeekPointer(a), PeekPointer(b)}
@@ -270,12 +277,11 @@ CorrelatedRayleighFading::DoCalcRxPowerSpectralDensity(Ptr<const SpectrumSignalP
     auto index = static_cast<uint64_t>(Simulator::Now().GetTimeStep() / m_sampleInterval.GetTimeStep());
     const float* gains =
         &traces.gains[(size_t(link->second.trace) * samples + (index + link->second.offset) % samples) * traces.bands];
-    double* value = &*rx->ValuesBegin();
+    double* value = &*psd.ValuesBegin();
     for (size_t band = 0; band < traces.bands; ++band)
     {
         value[band] *= gains[band];
     }
-    return rx;
 }
 
 } // namespace ns3

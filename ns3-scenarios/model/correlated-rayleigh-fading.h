@@ -38,6 +38,11 @@ class CorrelatedRayleighFading : public SpectrumPropagationLossModel
     /// Delay profiles of 3GPP TS 36.104 Annex B.2: "EPA", "EVA", "ETU".
     static std::pair<std::vector<double>, std::vector<double>> DelayProfile(const std::string& name);
 
+    /// Multiplies `psd` by the fading gains of the link between `a` and `b` now, in place: what
+    /// CalcRxPowerSpectralDensity returns for a copy of it. For a channel that already holds its own copy of
+    /// the received psd (BatchedSpectrumChannel), so that each delivered signal is not copied a second time.
+    void ApplyTo(SpectrumValue& psd, Ptr<const MobilityModel> a, Ptr<const MobilityModel> b) const;
+
   protected:
     void DoDispose() override;
 
