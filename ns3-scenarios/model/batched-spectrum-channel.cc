@@ -351,7 +351,8 @@ BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery&
     {
         // The receiver changed its spectrum model between transmission and reception.
         const SpectrumConverter* converter = Converter(txPsd->GetSpectrumModel(), d.receiver->GetRxSpectrumModel());
-        params->psd = converter ? converter->Convert(txPsd) : txPsd;
+        // Its own copy either way: path loss and fading below scale it in place.
+        params->psd = converter ? converter->Convert(txPsd) : txPsd->Copy();
     }
     Ptr<MobilityModel> txMobility = params->txPhy->GetMobility();
     Ptr<MobilityModel> rxMobility = d.receiver->GetMobility();
