@@ -63,6 +63,35 @@ def decide(agent, scenario, kpis, shares, num_dus=None):
     return agent.act(features, hidden)
 
 
+def lm_floor(agent, scenario, kpis, shares, device) -> str:
+    """The decision's language-model work and the least time it can take here: 2 x (weights of its linear layers)
+    FLOPs per position (attention scores and softmax left out: ~10 % at these lengths) over the soft prompt and the
+    tokens of all DUs' prompts, at the rate of one fp32 matrix product of the model's own shape on this device."""
+    if not agent.srm.uses_llm:
+        return "-"
+    enc = agent.srm.encoder
+    qos = qos_levels(kpis, scenario)
+    texts = [informal_prompt(kpis[du], qos[du], shares[du], scenario, agent.srm.prompt_style) for du in range(len(kpis))]
+    batch = enc.lm.tokenizer(texts, padding=True, truncation=True, max_length=enc.max_text_tokens)
+    positions = len(texts) * (len(batch["input_ids"][0]) + enc.soft_prompt.num_tokens)
+    weights = sum(m.weight.numel() for name, m in enc.model.named_modules()  # Conv1D: GPT-2's linear layers
+                  if (isinstance(m, torch.nn.Linear) or type(m).__name__ == "Conv1D") and "pooler" not in name)
+    flops = 2 * positions * weights
+    h = enc.hidden_size
+    x, w = torch.randn(positions, h, device=device), torch.randn(4 * h, h, device=device)
+    for _ in range(3):
+        torch.nn.functional.linear(x, w)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    t0, n = time.perf_counter(), 20
+    for _ in range(n):
+        torch.nn.functional.linear(x, w)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    rate = n * 2 * positions * h * 4 * h / (time.perf_counter() - t0)
+    return f"{flops / 1e9:.1f} GFLOP @ {rate / 1e9:.0f} GFLOP/s = {flops / rate * 1e3:.0f} ms"
+
+
 def percentile_ms(times: list[float]) -> tuple[float, float]:
     a = np.asarray(times) * 1e3
     return float(np.median(a)), float(np.percentile(a, 99))
@@ -114,8 +143,10 @@ def main() -> None:
           f"device {device}{' (' + torch.cuda.get_device_name() + ')' if device.type == 'cuda' else ''}")
     print(f"scenario: paper ({scenario.ran.num_dus} DUs); prompt tokens {args.prompt_tokens}; update = mean over "
           f"{args.updates} updates (prompt-token updates every prompt_every-th)")
+    print("LM floor: the decision's language-model FLOPs (6 DUs, linear layers) at this device's fp32 matrix-product "
+          "rate (measured at the model's shape): no fp32 implementation decides faster")
     print(f"{'variant':<17}{'decision median/p99 ms':>23}{'one DU median/p99 ms':>22}{'update mean ms':>16}"
-          f"{'prompt update median ms':>25}")
+          f"{'prompt update median ms':>25}   LM floor")
     for name in args.variants:
         method, llm, extra = VARIANTS.get(name, ("pa-mrl", name, {}))
         cfg = TrainConfig(method=method, llm=llm, prompt_tokens=args.prompt_tokens, device=args.device, **extra)
@@ -167,8 +198,9 @@ def main() -> None:
             if learns_prompt:
                 prompt_times.append(utimes[-1])
         p_med = f"{np.median(prompt_times) * 1e3:.1f}" if prompt_times else "-"
+        floor = lm_floor(agent, scenario, tables[0], shares, device)
         print(f"{name:<17}{f'{d_med:.1f} / {d_p99:.1f}':>23}{f'{o_med:.1f} / {o_p99:.1f}':>22}"
-              f"{np.mean(utimes) * 1e3:>16.1f}{p_med:>25}", flush=True)
+              f"{np.mean(utimes) * 1e3:>16.1f}{p_med:>25}   {floor}", flush=True)
         del agent
 
 

@@ -52,6 +52,8 @@ CONFIGS = {
     "nr-tdd": ("paper", {}),
     "nr-fdd-deliver": ("paper+fdd", {"nr_fdd_same_side_links": "deliver"}),
     "nr-fdd": ("paper+fdd", {}),
+    # TDD as `+lean` ships it for NR: cross-link interference (UE-UE, gNB-gNB) left out, a modelling shortcut
+    "nr-lean": ("paper+lean", {}),
 }
 
 

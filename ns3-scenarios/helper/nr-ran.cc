@@ -110,12 +110,20 @@ NrRan::MakeChannel(int64_t fadingStream) const
         Ptr<CorrelatedRayleighFading> fading = CreateObject<CorrelatedRayleighFading>();
         fading->SetAttribute("DopplerHz", DoubleValue(m_config.dopplerHz));
         fading->SetAttribute("DelayProfile", StringValue(m_config.fadingProfile));
-        // FDD: a link's fading must not depend on which links the same-side filter skipped (see the filter).
-        fading->SetAttribute("HashedLinks", BooleanValue(m_config.nrDuplex == "fdd"));
+        // Where the same-side filter may skip links, a link's fading must not depend on which links it skipped (see
+        // the filter): always on FDD, so that `deliver` there sees the same fading as `skip`; on TDD with the shortcut.
+        fading->SetAttribute("HashedLinks",
+                             BooleanValue(m_config.nrDuplex == "fdd" || m_config.nrTddCrossLink == "skip"));
         fading->AssignStreams(fadingStream);
         channel->AddSpectrumPropagationLossModel(fading);
     }
     return channel;
+}
+
+bool
+NrRan::SkipsSameSideLinks() const
+{
+    return m_config.nrDuplex == "fdd" ? m_config.nrFddSameSideLinks == "skip" : m_config.nrTddCrossLink == "skip";
 }
 
 void
@@ -134,9 +142,9 @@ NrRan::InstallDevices()
     {
         bands.push_back(ccBwpCreator.CreateOperationBandContiguousCc({kCarrierHz - kFddDuplexHz, bandwidthHz, 1}));
     }
-    // FDD carriers carry one direction each: a signal need not reach receivers on its sender's side.
-    Ptr<SameSideTransmitFilter> sameSide =
-        fdd && m_config.nrFddSameSideLinks == "skip" ? CreateObject<SameSideTransmitFilter>() : nullptr;
+    // FDD carriers carry one direction each: a signal need not reach receivers on its sender's side. On TDD the
+    // same filter is a modelling shortcut (nr_tdd_cross_link: skip): it drops cross-link interference.
+    Ptr<SameSideTransmitFilter> sameSide = SkipsSameSideLinks() ? CreateObject<SameSideTransmitFilter>() : nullptr;
     for (size_t b = 0; b < bands.size(); ++b)
     {
         Ptr<SpectrumChannel> channel = MakeChannel(kStreamFading + 100 * static_cast<int64_t>(b));

@@ -57,6 +57,8 @@ class NrRan : public Ran
     void InstallDevices();
     /// A spectrum channel for one band: ours (path loss + correlated fading from `fadingStream`) or nr's 3GPP one.
     ns3::Ptr<ns3::SpectrumChannel> MakeChannel(int64_t fadingStream) const;
+    /// Whether gNB-to-gNB and UE-to-UE signals are left out (exact on FDD; a shortcut on TDD).
+    bool SkipsSameSideLinks() const;
     void InstallTraffic();
     void ConnectTraces();
 

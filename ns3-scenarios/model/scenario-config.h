@@ -51,6 +51,7 @@ struct ScenarioConfig
     uint32_t nrStartingMcs; ///< nr: a UE's DL MCS until its first CQI
     std::string nrDuplex;   ///< nr: tdd (one carrier, flexible slots) | fdd (DL and UL carriers, 190 MHz apart)
     std::string nrFddSameSideLinks; ///< nr fdd: skip (gNB-gNB and UE-UE signals not delivered: exact) | deliver
+    std::string nrTddCrossLink;     ///< nr tdd: deliver | skip (gNB-gNB and UE-UE signals not delivered: a shortcut)
     uint32_t numDus;
     uint32_t bandwidthRbs;
     double interSiteDistanceM;

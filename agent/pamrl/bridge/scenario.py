@@ -75,6 +75,15 @@ class RanConfig(_Strict):
                           "UE's at other UEs: the same KPIs (the reported SINR within 1e-9 dB: tests/test_fdd.py), "
                           "~2x less wall time at paper scale. deliver: every signal to every receiver, to check that"),
     ] = "skip"
+    nr_tdd_cross_link: Annotated[
+        Literal["deliver", "skip"],
+        Field(description="nr tdd only (a modelling shortcut; no effect on fdd, where nr_fdd_same_side_links already "
+                          "skips these signals exactly, nor on lte): deliver (default) every signal to every "
+                          "receiver; skip leaves out cross-link interference, a UE's signal at other UEs and a gNB's "
+                          "at other gNBs. With nr's all-flexible slots those are real (one cell's UE may send SRS in "
+                          "a symbol in which a neighbour sends DL data), so the KPIs move: by how much is measured in "
+                          "docs/speed.md and bounded by tests/test_lean.py; ~2x less wall time at paper scale"),
+    ] = "deliver"
     num_dus: Annotated[int, Field(ge=1, le=16, description="DUs (cells) sharing one carrier")] = 2
     bandwidth_rbs: Annotated[Literal[6, 15, 25, 50, 75, 100], Field(description="DL/UL bandwidth in RBs")] = 25
     inter_site_distance_m: Annotated[float, Field(ge=20, le=10000)] = 200.0
