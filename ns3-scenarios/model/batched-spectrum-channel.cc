@@ -54,6 +54,8 @@ BatchedSpectrumChannel::DoDispose()
 {
     m_receivers.clear();
     m_converters.clear();
+    m_fadingChecked = nullptr;
+    m_inPlaceFading = nullptr;
     SpectrumChannel::DoDispose();
 }
 
@@ -326,9 +328,9 @@ const CorrelatedRayleighFading*
 BatchedSpectrumChannel::InPlaceFading()
 {
     const SpectrumPropagationLossModel* model = PeekPointer(m_spectrumPropagationLoss);
-    if (model != m_fadingChecked)
+    if (model != PeekPointer(m_fadingChecked))
     {
-        m_fadingChecked = model;
+        m_fadingChecked = m_spectrumPropagationLoss;
         m_inPlaceFading = model && !model->GetNext() ? dynamic_cast<const CorrelatedRayleighFading*>(model) : nullptr;
     }
     return m_inPlaceFading;

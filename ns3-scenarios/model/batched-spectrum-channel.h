@@ -97,7 +97,8 @@ class BatchedSpectrumChannel : public SpectrumChannel
     /// The spectrum propagation loss model when it is our fading alone (nothing chained after it), which can
     /// work on the receiver's own psd in place; nullptr otherwise. Found once per model set on the channel.
     const CorrelatedRayleighFading* InPlaceFading();
-    const SpectrumPropagationLossModel* m_fadingChecked{nullptr};
+    /// The model last checked, held so that its address cannot be reused by another model while it is cached.
+    Ptr<const SpectrumPropagationLossModel> m_fadingChecked;
     const CorrelatedRayleighFading* m_inPlaceFading{nullptr};
 
     std::map<SpectrumModelUid_t, ModelReceivers> m_receivers;
