@@ -211,7 +211,9 @@ def run_grid(grid_file: Path, out: Path, address: str | None = None, workers: in
                 **json.loads(status_file.read_text()), "status": "unfinished"}
     if todo and launch:
         cpus = workers or os.cpu_count() or 1
-        ray.init(address=address, num_cpus=None if address else cpus, include_dashboard=False,
+        # No address: a Ray instance of this grid's own ("local"), not the one another grid on this machine started
+        # (ray.init(None) joins the latest local instance, and then both grids share its CPUs).
+        ray.init(address=address or "local", num_cpus=None if address else cpus, include_dashboard=False,
                  log_to_driver=False, ignore_reinit_error=True)
         try:
             task = ray.remote(num_cpus=1, max_retries=0)(run_one)

@@ -15,6 +15,8 @@
 #include "ns3/mobility-model.h"
 #include "ns3/net-device.h"
 #include "ns3/node.h"
+#include "ns3/nr-control-messages.h"
+#include "ns3/nr-spectrum-signal-parameters.h"
 #include "ns3/packet-burst.h"
 #include "ns3/propagation-delay-model.h"
 #include "ns3/propagation-loss-model.h"
@@ -138,6 +140,22 @@ BatchedSpectrumChannel::KindOf(const Ptr<SpectrumSignalParameters>& params)
     {
         return SignalKind::LteOther;
     }
+    if (DynamicCast<NrSpectrumSignalParametersDataFrame>(params))
+    {
+        return SignalKind::NrData;
+    }
+    if (DynamicCast<NrSpectrumSignalParametersDlCtrlFrame>(params))
+    {
+        return SignalKind::NrDlCtrl;
+    }
+    if (DynamicCast<NrSpectrumSignalParametersUlCtrlFrame>(params))
+    {
+        return SignalKind::NrUlCtrl;
+    }
+    if (DynamicCast<NrSpectrumSignalParametersCsiRs>(params))
+    {
+        return SignalKind::NrCsiRs;
+    }
     return SignalKind::Other;
 }
 
@@ -172,8 +190,11 @@ BatchedSpectrumChannel::ReceiverCopy(SignalKind kind,
                                      const Ptr<SpectrumSignalParameters>& shared,
                                      Ptr<SpectrumValue> psd)
 {
-    // Known LTE signals: a new object that points to the shared packets and control messages (their copy
-    // constructors would copy every packet again). The kind was found once per transmission: no casts here.
+    // Known LTE and NR signals: a new object that points to the shared packets (their copy constructors would copy
+    // every packet again, and the psd, which is replaced at once). Sharing is exact: a data signal's packets are
+    // read by its one intended receiver only (the UE of its RNTI, or its cell's gNB), and the shared copy is not
+    // the transmitter's, which may keep its packets for a HARQ retransmission. The kind was found once per
+    // transmission: no casts here.
     Ptr<SpectrumSignalParameters> rx;
     switch (kind)
     {
@@ -199,6 +220,42 @@ BatchedSpectrumChannel::ReceiverCopy(SignalKind kind,
         const auto* lte = static_cast<const LteSpectrumSignalParameters*>(PeekPointer(shared));
         auto own = Create<LteSpectrumSignalParameters>();
         own->packetBurst = lte->packetBurst;
+        rx = own;
+        break;
+    }
+    case SignalKind::NrData: {
+        const auto* data = static_cast<const NrSpectrumSignalParametersDataFrame*>(PeekPointer(shared));
+        auto own = Create<NrSpectrumSignalParametersDataFrame>();
+        own->packetBurst = data->packetBurst;
+        own->ctrlMsgList = data->ctrlMsgList;
+        own->cellId = data->cellId;
+        own->rnti = data->rnti;
+        rx = own;
+        break;
+    }
+    case SignalKind::NrDlCtrl: {
+        const auto* ctrl = static_cast<const NrSpectrumSignalParametersDlCtrlFrame*>(PeekPointer(shared));
+        auto own = Create<NrSpectrumSignalParametersDlCtrlFrame>();
+        own->ctrlMsgList = ctrl->ctrlMsgList;
+        own->pss = ctrl->pss;
+        own->cellId = ctrl->cellId;
+        rx = own;
+        break;
+    }
+    case SignalKind::NrUlCtrl: {
+        const auto* ctrl = static_cast<const NrSpectrumSignalParametersUlCtrlFrame*>(PeekPointer(shared));
+        auto own = Create<NrSpectrumSignalParametersUlCtrlFrame>();
+        own->ctrlMsgList = ctrl->ctrlMsgList;
+        own->cellId = ctrl->cellId;
+        rx = own;
+        break;
+    }
+    case SignalKind::NrCsiRs: {
+        const auto* csiRs = static_cast<const NrSpectrumSignalParametersCsiRs*>(PeekPointer(shared));
+        auto own = Create<NrSpectrumSignalParametersCsiRs>();
+        own->cellId = csiRs->cellId;
+        own->rnti = csiRs->rnti;
+        own->beamId = csiRs->beamId;
         rx = own;
         break;
     }
@@ -286,8 +343,8 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             }
             if (!shared)
             {
-                // The copy constructors of LTE signals copy every packet: once here, for all receivers. Other
-                // signals get a full copy per receiver (ReceiverCopy), as from the stock channel.
+                // The copy constructors of LTE and NR signals copy every packet: once here, for all receivers.
+                // Other signals get a full copy per receiver (ReceiverCopy), as from the stock channel.
                 shared = kind == SignalKind::Other ? txParams : txParams->Copy();
             }
             Ptr<SpectrumValue> psd = converter ? converter->Convert(txParams->psd) : txParams->psd->Copy();

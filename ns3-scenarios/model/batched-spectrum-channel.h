@@ -20,8 +20,9 @@ class CorrelatedRayleighFading;
  * At paper scale every eNB's control and data signals reach ~200 UEs each TTI, and the stock channel pays,
  * per receiver, a deep copy of the signal's packets, a scheduled event carrying a copy of a std::map, and
  * antenna angles even for isotropic antennas. This channel
- *  - makes one copy of an LTE signal's packets per transmission and shares it among the receivers (only a UE
- *    of the sending cell reads them, and only the UE the packet is addressed to passes it up);
+ *  - makes one copy of an LTE or NR signal's packets per transmission and shares it among the receivers (only a
+ *    UE of the sending cell reads them, and only the UE the packet is addressed to passes it up; NR: only the UE
+ *    of the signal's RNTI, or the cell's gNB), and does not copy the psd that each receiver's own replaces;
  *  - without a propagation delay model, delivers a transmission to all receivers in one event; this keeps
  *    the order of events: the stock channel's per-receiver events have consecutive ids at the same time,
  *    so nothing can run between them;
@@ -75,6 +76,10 @@ class BatchedSpectrumChannel : public SpectrumChannel
         LteData,
         LteDlCtrl,
         LteOther,
+        NrData,
+        NrDlCtrl,
+        NrUlCtrl,
+        NrCsiRs,
         Other
     };
 
