@@ -38,8 +38,10 @@ pip=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 "${pip[@]}" --no-deps -e .
 
 echo "== [4/4] ns-3 scenarios"
-# A build folder configured against another ns-3 (or the old wheel) starts over.
-if [ -f ns3-scenarios/build/CMakeCache.txt ] && ! grep -qx "NS3_PREFIX:PATH=$ns3_prefix" ns3-scenarios/build/CMakeCache.txt; then
+# A build folder of the old ns-3 wheel starts over. One configured against another install of ours (another patch
+# series) is reconfigured in place: deleting it would take the simulator program away from a training run that is
+# using it (each episode starts a fresh one), and the linker replaces the program only once the new one is written.
+if [ -f ns3-scenarios/build/CMakeCache.txt ] && ! grep -q "^NS3_PREFIX:PATH=" ns3-scenarios/build/CMakeCache.txt; then
   rm -rf ns3-scenarios/build
 fi
 generator=()
