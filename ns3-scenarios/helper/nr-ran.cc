@@ -101,6 +101,10 @@ NrRan::MakeChannel(int64_t fadingStream) const
     Ptr<SpectrumChannel> channel =
         m_config.spectrumChannel == "batched" ? Ptr<SpectrumChannel>(CreateObject<BatchedSpectrumChannel>())
                                               : Ptr<SpectrumChannel>(CreateObject<MultiModelSpectrumChannel>());
+    if (m_config.spectrumChannel == "batched")
+    {
+        channel->SetAttribute("SumOtherCells", BooleanValue(m_config.nrSumOtherCells));
+    }
     Ptr<LogDistancePropagationLossModel> pathloss = CreateObject<LogDistancePropagationLossModel>();
     pathloss->SetAttribute("Exponent", DoubleValue(m_config.pathlossExponent));
     pathloss->SetAttribute("ReferenceLoss", DoubleValue(ReferenceLossDb()));

@@ -16,6 +16,7 @@
 #include "ns3/net-device.h"
 #include "ns3/node.h"
 #include "ns3/nr-control-messages.h"
+#include "ns3/nr-spectrum-phy.h"
 #include "ns3/nr-spectrum-signal-parameters.h"
 #include "ns3/packet-burst.h"
 #include "ns3/propagation-delay-model.h"
@@ -47,6 +48,13 @@ BatchedSpectrumChannel::GetTypeId()
                                           "detection could tell)",
                                           BooleanValue(true),
                                           MakeBooleanAccessor(&BatchedSpectrumChannel::m_neighbourCtrlFrames),
+                                          MakeBooleanChecker())
+                            .AddAttribute("SumOtherCells",
+                                          "NR: the signals a receiver does not decode that reach it in the same "
+                                          "instant with the same kind and duration arrive as one, their psds summed "
+                                          "(a shortcut: the same interference up to floating-point rounding)",
+                                          BooleanValue(false),
+                                          MakeBooleanAccessor(&BatchedSpectrumChannel::m_sumOtherCells),
                                           MakeBooleanChecker());
     return tid;
 }
@@ -56,6 +64,8 @@ BatchedSpectrumChannel::DoDispose()
 {
     m_receivers.clear();
     m_converters.clear();
+    m_sumIndex.clear();
+    m_sums.clear();
     m_fadingChecked = nullptr;
     m_inPlaceFading = nullptr;
     SpectrumChannel::DoDispose();
@@ -69,6 +79,7 @@ BatchedSpectrumChannel::RemoveRx(Ptr<SpectrumPhy> phy)
         auto it = std::find(group.phys.begin(), group.phys.end(), phy);
         if (it != group.phys.end())
         {
+            group.nrPhys.erase(group.nrPhys.begin() + (it - group.phys.begin()));
             group.phys.erase(it);
             --m_numDevices;
             return;
@@ -86,6 +97,7 @@ BatchedSpectrumChannel::AddRx(Ptr<SpectrumPhy> phy)
     ModelReceivers& group = m_receivers[model->GetUid()];
     group.model = model;
     group.phys.push_back(phy);
+    group.nrPhys.push_back(dynamic_cast<NrSpectrumPhy*>(PeekPointer(phy)));
     ++m_numDevices;
 }
 
@@ -322,8 +334,9 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
                 continue; // orthogonal spectra: the signal cannot reach these receivers
             }
         }
-        for (const Ptr<SpectrumPhy>& receiver : group.phys)
+        for (std::size_t i = 0; i < group.phys.size(); ++i)
         {
+            const Ptr<SpectrumPhy>& receiver = group.phys[i];
             if (receiver == txParams->txPhy)
             {
                 continue;
@@ -348,7 +361,11 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
                 shared = kind == SignalKind::Other ? txParams : txParams->Copy();
             }
             Ptr<SpectrumValue> psd = converter ? converter->Convert(txParams->psd) : txParams->psd->Copy();
-            Delivery delivery{receiver, ReceiverCopy(kind, shared, psd), 0.0};
+            Delivery delivery{receiver,
+                              ReceiverCopy(kind, shared, psd),
+                              0.0,
+                              kind,
+                              m_sumOtherCells ? group.nrPhys[i] : nullptr};
             Ptr<MobilityModel> rxMobility = receiver->GetMobility();
             Time delay(0);
             if (txMobility && rxMobility)
@@ -443,7 +460,91 @@ BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery&
         NS_ABORT_MSG_IF(m_phasedArraySpectrumPropagationLoss && !m_spectrumPropagationLoss,
                         "BatchedSpectrumChannel does not support phased-array propagation loss models");
     }
+    if (d.nrReceiver)
+    {
+        if (SumGroup group = SummableAt(d.kind, *params, *d.nrReceiver); group != SumGroup::None)
+        {
+            AddToSum(d.receiver, d.kind, group, params);
+            return;
+        }
+    }
     d.receiver->StartRx(params);
+}
+
+BatchedSpectrumChannel::SumGroup
+BatchedSpectrumChannel::SummableAt(SignalKind kind,
+                                   const SpectrumSignalParameters& params,
+                                   const NrSpectrumPhy& receiver)
+{
+    if (params.spectrumChannelMatrix)
+    {
+        return SumGroup::None; // MIMO: the receiver keeps each signal's channel for its interference covariance
+    }
+    // What NrSpectrumPhy::StartRx does with a signal that it only counts as interference: adds its psd to the
+    // interference of its data and SRS, of its control (DL control) and of its CSI-IM (data of other cells), for
+    // the signal's duration. Own-cell and other-cell signals are summed apart: only the latter reach the CSI-IM.
+    const uint16_t cell = receiver.GetCellId();
+    switch (kind)
+    {
+    case SignalKind::NrData: {
+        const auto& data = static_cast<const NrSpectrumSignalParametersDataFrame&>(params);
+        if (data.cellId != cell)
+        {
+            return SumGroup::OtherCells;
+        }
+        // Another UE's data in the receiver's own cell (a UE without an RNTI yet takes every one of its cell's).
+        const bool othersData = !receiver.IsGnb() && receiver.GetRnti() != 0 && data.rnti != receiver.GetRnti();
+        return othersData ? SumGroup::OwnCell : SumGroup::None;
+    }
+    case SignalKind::NrDlCtrl: {
+        const auto& ctrl = static_cast<const NrSpectrumSignalParametersDlCtrlFrame&>(params);
+        return ctrl.pss || ctrl.cellId == cell ? SumGroup::None : SumGroup::OtherCells; // a PSS: measured per cell
+    }
+    case SignalKind::NrUlCtrl: {
+        // A UE ignores every uplink control frame; a gNB those of other cells.
+        const bool other = static_cast<const NrSpectrumSignalParametersUlCtrlFrame&>(params).cellId != cell;
+        return other ? SumGroup::OtherCells : (receiver.IsGnb() ? SumGroup::None : SumGroup::OwnCell);
+    }
+    case SignalKind::NrCsiRs:
+        return static_cast<const NrSpectrumSignalParametersCsiRs&>(params).cellId != cell ? SumGroup::OtherCells
+                                                                                          : SumGroup::None;
+    default:
+        return SumGroup::None;
+    }
+}
+
+void
+BatchedSpectrumChannel::AddToSum(const Ptr<SpectrumPhy>& receiver,
+                                 SignalKind kind,
+                                 SumGroup group,
+                                 const Ptr<SpectrumSignalParameters>& params)
+{
+    auto [it, first] = m_sumIndex.try_emplace({PeekPointer(receiver), kind, group, params->duration.GetTimeStep()},
+                                              m_sums.size());
+    if (!first)
+    {
+        *m_sums[it->second].second->psd += *params->psd; // this receiver's own psds, in its spectrum model
+        return;
+    }
+    if (m_sums.empty())
+    {
+        // After the events already queued for this instant: the other cells' transmissions of the same slot.
+        Simulator::ScheduleNow(&BatchedSpectrumChannel::DeliverSums, this);
+    }
+    m_sums.emplace_back(receiver, params);
+}
+
+void
+BatchedSpectrumChannel::DeliverSums()
+{
+    // Taken out first: a receiver's StartRx may transmit, and that transmission's sums belong to a new batch.
+    auto sums = std::move(m_sums);
+    m_sums.clear();
+    m_sumIndex.clear();
+    for (auto& [receiver, params] : sums)
+    {
+        receiver->StartRx(params);
+    }
 }
 
 } // namespace ns3

@@ -4,7 +4,9 @@
 #include "ns3/spectrum-channel.h"
 #include "ns3/spectrum-converter.h"
 
+#include <cstdint>
 #include <map>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -12,6 +14,7 @@ namespace ns3
 {
 
 class CorrelatedRayleighFading;
+class NrSpectrumPhy;
 
 /**
  * A spectrum channel for cells with many receivers: the same physics as ns-3's MultiModelSpectrumChannel
@@ -37,6 +40,15 @@ class CorrelatedRayleighFading;
  * error model), the CQI when it is taken from the PDCCH alone, and radio-link-failure detection; the scenario
  * allows the setting only with the first two off (agent/pamrl/bridge/scenario.py), which leaves RLF detection
  * seeing the control channel without inter-cell interference.
+ *
+ * Another (SumOtherCells, NR only, off by default): the NR signals that reach a receiver in the same instant, with
+ * the same kind and duration, from transmitters it does not decode (another cell's; at a UE, any UE's uplink
+ * control) arrive as one signal whose psd is the sum of theirs, each link with its own path loss and fading. An
+ * NR receiver only adds such a signal's psd to its interference for its duration, so the SINR it computes is the
+ * same sum taken in another order: KPIs move only by floating-point rounding, which then moves HARQ and error-model
+ * draws (tests/test_lean.py bounds the effect over seeds). Per slot at paper scale it turns each UE's five foreign
+ * downlink signals into one and each gNB's ~165 foreign uplink signals into one. PSS frames (cell measurements)
+ * and signals with a MIMO channel matrix are always delivered one by one.
  */
 class BatchedSpectrumChannel : public SpectrumChannel
 {
@@ -53,24 +65,6 @@ class BatchedSpectrumChannel : public SpectrumChannel
     void DoDispose() override;
 
   private:
-    /// One receiver of a transmission.
-    struct Delivery
-    {
-        Ptr<SpectrumPhy> receiver;
-        Ptr<SpectrumSignalParameters> params; ///< its own copy, psd already in the receiver's model
-        double txAntennaGainDb;
-    };
-
-    /// Receivers, grouped by the spectrum model they listen with (in model-id order, then in AddRx order).
-    struct ModelReceivers
-    {
-        Ptr<const SpectrumModel> model;
-        std::vector<Ptr<SpectrumPhy>> phys;
-    };
-
-    void DeliverAll(Ptr<SpectrumValue> txPsd, const std::vector<Delivery>& deliveries);
-    void Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery& delivery);
-
     enum class SignalKind
     {
         LteData,
@@ -82,6 +76,44 @@ class BatchedSpectrumChannel : public SpectrumChannel
         NrCsiRs,
         Other
     };
+
+    /// One receiver of a transmission.
+    struct Delivery
+    {
+        Ptr<SpectrumPhy> receiver;
+        Ptr<SpectrumSignalParameters> params; ///< its own copy, psd already in the receiver's model
+        double txAntennaGainDb;
+        SignalKind kind{SignalKind::Other};
+        NrSpectrumPhy* nrReceiver{nullptr}; ///< the receiver, when it is an NR PHY and SumOtherCells is on
+    };
+
+    /// Receivers, grouped by the spectrum model they listen with (in model-id order, then in AddRx order).
+    struct ModelReceivers
+    {
+        Ptr<const SpectrumModel> model;
+        std::vector<Ptr<SpectrumPhy>> phys;
+        std::vector<NrSpectrumPhy*> nrPhys; ///< phys[i] as an NR PHY, or nullptr
+    };
+
+    void DeliverAll(Ptr<SpectrumValue> txPsd, const std::vector<Delivery>& deliveries);
+    /// With SumOtherCells: which sum a received signal joins, if the receiver only counts it as interference.
+    enum class SumGroup
+    {
+        None,      ///< delivered alone
+        OtherCells,
+        OwnCell, ///< the receiver's own cell's signals it does not decode (another UE's data or uplink control)
+    };
+
+    static SumGroup SummableAt(SignalKind kind, const SpectrumSignalParameters& params, const NrSpectrumPhy& receiver);
+    /// Adds a received signal to the sum pending for its receiver, kind and duration (first of the instant: it
+    /// becomes the sum, and the sums are delivered once the instant's other transmissions are in).
+    void AddToSum(const Ptr<SpectrumPhy>& receiver,
+                  SignalKind kind,
+                  SumGroup group,
+                  const Ptr<SpectrumSignalParameters>& params);
+    /// Delivers the pending sums, in the order they were started.
+    void DeliverSums();
+    void Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery& delivery);
 
     static SignalKind KindOf(const Ptr<SpectrumSignalParameters>& params);
     /// Whether a receiver on `rxDevice` must get this transmission (see the class comment).
@@ -110,6 +142,11 @@ class BatchedSpectrumChannel : public SpectrumChannel
     std::map<std::pair<SpectrumModelUid_t, SpectrumModelUid_t>, std::pair<bool, SpectrumConverter>> m_converters;
     std::size_t m_numDevices{0};
     bool m_neighbourCtrlFrames{true}; ///< deliver other cells' control frames outside PSS subframes
+    bool m_sumOtherCells{false};      ///< NR: sum the signals a receiver does not decode (see the class comment)
+
+    /// A sum in progress: receiver, signal kind, group, duration (time steps) -> index in m_sums.
+    std::map<std::tuple<const SpectrumPhy*, SignalKind, SumGroup, int64_t>, std::size_t> m_sumIndex;
+    std::vector<std::pair<Ptr<SpectrumPhy>, Ptr<SpectrumSignalParameters>>> m_sums;
 };
 
 } // namespace ns3

@@ -52,6 +52,7 @@ struct ScenarioConfig
     std::string nrDuplex;   ///< nr: tdd (one carrier, flexible slots) | fdd (DL and UL carriers, 190 MHz apart)
     std::string nrFddSameSideLinks; ///< nr fdd: skip (gNB-gNB and UE-UE signals not delivered: exact) | deliver
     std::string nrTddCrossLink;     ///< nr tdd: deliver | skip (gNB-gNB and UE-UE signals not delivered: a shortcut)
+    bool nrSumOtherCells;           ///< nr, batched channel: undecoded signals of one instant arrive summed (a shortcut)
     uint32_t numDus;
     uint32_t bandwidthRbs;
     double interSiteDistanceM;

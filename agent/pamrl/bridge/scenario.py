@@ -84,6 +84,14 @@ class RanConfig(_Strict):
                           "a symbol in which a neighbour sends DL data), so the KPIs move: by how much is measured in "
                           "docs/speed.md and bounded by tests/test_lean.py; ~2x less wall time at paper scale"),
     ] = "deliver"
+    nr_sum_other_cells: Annotated[
+        bool,
+        Field(description="nr only, batched channel (a modelling shortcut): the signals a receiver does not decode "
+                          "(other cells'; at a UE, any uplink control) that reach it in the same instant with the "
+                          "same kind and duration arrive as one, their received psds summed. The interference is "
+                          "the same sum taken in another order, so KPIs move by rounding and by the HARQ and "
+                          "error-model draws that rounding moves (docs/speed.md, tests/test_lean.py)"),
+    ] = False
     num_dus: Annotated[int, Field(ge=1, le=16, description="DUs (cells) sharing one carrier")] = 2
     bandwidth_rbs: Annotated[Literal[6, 15, 25, 50, 75, 100], Field(description="DL/UL bandwidth in RBs")] = 25
     inter_site_distance_m: Annotated[float, Field(ge=20, le=10000)] = 200.0
@@ -127,6 +135,16 @@ class RanConfig(_Strict):
     ] = True
     hotspot_du: Annotated[int | None, Field(ge=0, le=15, description="DU with more UEs (a hotspot)")] = None
     hotspot_factor: Annotated[float, Field(ge=0, le=20, description="UE-count multiplier at the hotspot DU")] = 3.0
+
+    @model_validator(mode="after")
+    def _sum_other_cells_on_our_channel(self) -> RanConfig:
+        # The sums are made by our batched channel; nr's 3GPP channel and ns-3's multi-model one would ignore it.
+        if self.nr_sum_other_cells and self.backend == "nr":
+            wrong = [f"{k} must be {v!r} (is {getattr(self, k)!r})"
+                     for k, v in {"spectrum_channel": "batched", "nr_channel": "ours"}.items() if getattr(self, k) != v]
+            if wrong:
+                raise ValueError("nr_sum_other_cells: true needs " + "; ".join(wrong))
+        return self
 
     @model_validator(mode="after")
     def _neighbour_ctrl_frames_unobserved(self) -> RanConfig:
