@@ -23,7 +23,9 @@ def test_lean_sums_other_cells_on_nr_only_as_a_setting():
     assert not load_scenario("small").ran.nr_sum_other_cells
 
 
-@pytest.mark.parametrize("ran", [{"spectrum_channel": "multi-model"}, {"nr_channel": "3gpp-umi"}])
+@pytest.mark.parametrize(
+    "ran", [{"spectrum_channel": "multi-model", "neighbour_ctrl_frames": True}, {"nr_channel": "3gpp-umi"}]
+)
 def test_summing_needs_our_channel(ran):
     lean = load_scenario("small+lean").ran.model_dump()
     with pytest.raises(ValidationError, match="nr_sum_other_cells: true needs"):

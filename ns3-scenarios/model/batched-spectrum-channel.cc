@@ -66,6 +66,7 @@ BatchedSpectrumChannel::DoDispose()
     m_converters.clear();
     m_sumIndex.clear();
     m_sums.clear();
+    m_scratch = nullptr;
     m_fadingChecked = nullptr;
     m_inPlaceFading = nullptr;
     SpectrumChannel::DoDispose();
@@ -360,12 +361,18 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
                 // Other signals get a full copy per receiver (ReceiverCopy), as from the stock channel.
                 shared = kind == SignalKind::Other ? txParams : txParams->Copy();
             }
-            Ptr<SpectrumValue> psd = converter ? converter->Convert(txParams->psd) : txParams->psd->Copy();
-            Delivery delivery{receiver,
-                              ReceiverCopy(kind, shared, psd),
-                              0.0,
-                              kind,
-                              m_sumOtherCells ? group.nrPhys[i] : nullptr};
+            // A link into a sum (see SumOtherCells) carries the shared copy; its received psd is made at delivery.
+            // (Converted to another spectrum model, it takes the long way in Deliver, with a psd of its own.)
+            const SumGroup sumGroup = m_sumOtherCells && group.nrPhys[i] && !m_propagationDelay
+                                          ? SummableAt(kind, *txParams, *group.nrPhys[i])
+                                          : SumGroup::None;
+            Delivery delivery{receiver, shared, 0.0, kind, sumGroup};
+            if (sumGroup == SumGroup::None)
+            {
+                delivery.params = ReceiverCopy(kind,
+                                               shared,
+                                               converter ? converter->Convert(txParams->psd) : txParams->psd->Copy());
+            }
             Ptr<MobilityModel> rxMobility = receiver->GetMobility();
             Time delay(0);
             if (txMobility && rxMobility)
@@ -422,8 +429,16 @@ BatchedSpectrumChannel::DeliverAll(Ptr<SpectrumValue> txPsd, const std::vector<D
 void
 BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery& d)
 {
-    Ptr<SpectrumSignalParameters> params = d.params;
-    if (params->psd->GetSpectrumModelUid() != d.receiver->GetRxSpectrumModel()->GetUid())
+    const bool sameModel = d.params->psd->GetSpectrumModelUid() == d.receiver->GetRxSpectrumModel()->GetUid();
+    if (d.sumGroup != SumGroup::None && sameModel && (InPlaceFading() || !m_spectrumPropagationLoss))
+    {
+        DeliverIntoSum(d);
+        return;
+    }
+    // A link into a sum that cannot take the short way gets its own parameters here, as every other link has.
+    Ptr<SpectrumSignalParameters> params =
+        d.sumGroup != SumGroup::None ? ReceiverCopy(d.kind, d.params, d.params->psd->Copy()) : d.params;
+    if (!sameModel)
     {
         // The receiver changed its spectrum model between transmission and reception.
         const SpectrumConverter* converter = Converter(txPsd->GetSpectrumModel(), d.receiver->GetRxSpectrumModel());
@@ -434,17 +449,8 @@ BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery&
     Ptr<MobilityModel> rxMobility = d.receiver->GetMobility();
     if (txMobility && rxMobility)
     {
-        double rxAntennaGainDb = AntennaGainDb(d.receiver->GetAntenna(), txMobility, rxMobility);
-        double pathLossDb = -d.txAntennaGainDb - rxAntennaGainDb;
-        double propagationGainDb = 0.0;
-        if (m_propagationLoss && txMobility->GetPosition() != rxMobility->GetPosition())
-        {
-            propagationGainDb = m_propagationLoss->CalcRxPower(0, txMobility, rxMobility);
-            pathLossDb -= propagationGainDb;
-        }
-        m_gainTrace(txMobility, rxMobility, d.txAntennaGainDb, rxAntennaGainDb, propagationGainDb, pathLossDb);
-        m_pathLossTrace(params->txPhy, d.receiver, pathLossDb);
-        if (pathLossDb > m_maxLossDb)
+        double pathLossDb;
+        if (!LinkLossDb(*params, d, txMobility, rxMobility, pathLossDb))
         {
             return; // beyond range
         }
@@ -460,15 +466,72 @@ BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery&
         NS_ABORT_MSG_IF(m_phasedArraySpectrumPropagationLoss && !m_spectrumPropagationLoss,
                         "BatchedSpectrumChannel does not support phased-array propagation loss models");
     }
-    if (d.nrReceiver)
+    if (d.sumGroup != SumGroup::None)
     {
-        if (SumGroup group = SummableAt(d.kind, *params, *d.nrReceiver); group != SumGroup::None)
-        {
-            AddToSum(d.receiver, d.kind, group, params);
-            return;
-        }
+        AddToSum(d.receiver, d.kind, d.sumGroup, params);
+        return;
     }
     d.receiver->StartRx(params);
+}
+
+bool
+BatchedSpectrumChannel::LinkLossDb(const SpectrumSignalParameters& params,
+                                   const Delivery& d,
+                                   const Ptr<MobilityModel>& txMobility,
+                                   const Ptr<MobilityModel>& rxMobility,
+                                   double& pathLossDb)
+{
+    double rxAntennaGainDb = AntennaGainDb(d.receiver->GetAntenna(), txMobility, rxMobility);
+    pathLossDb = -d.txAntennaGainDb - rxAntennaGainDb;
+    double propagationGainDb = 0.0;
+    if (m_propagationLoss && txMobility->GetPosition() != rxMobility->GetPosition())
+    {
+        propagationGainDb = m_propagationLoss->CalcRxPower(0, txMobility, rxMobility);
+        pathLossDb -= propagationGainDb;
+    }
+    m_gainTrace(txMobility, rxMobility, d.txAntennaGainDb, rxAntennaGainDb, propagationGainDb, pathLossDb);
+    m_pathLossTrace(params.txPhy, d.receiver, pathLossDb);
+    return pathLossDb <= m_maxLossDb;
+}
+
+void
+BatchedSpectrumChannel::DeliverIntoSum(const Delivery& d)
+{
+    // d.params is the transmission's shared copy: read only. The link's received psd is made in one buffer, reused
+    // for every link, with the same operations in the same order as on a receiver's own copy in Deliver.
+    const SpectrumSignalParameters& tx = *d.params;
+    if (!m_scratch)
+    {
+        m_scratch = Create<SpectrumValue>(tx.psd->GetSpectrumModel());
+    }
+    *m_scratch = *tx.psd; // values copied into the buffer's storage: no allocation once it has the size
+    Ptr<MobilityModel> txMobility = tx.txPhy->GetMobility();
+    Ptr<MobilityModel> rxMobility = d.receiver->GetMobility();
+    if (txMobility && rxMobility)
+    {
+        double pathLossDb;
+        if (!LinkLossDb(tx, d, txMobility, rxMobility, pathLossDb))
+        {
+            return; // beyond range
+        }
+        *m_scratch *= std::pow(10.0, -pathLossDb / 10.0);
+        if (const CorrelatedRayleighFading* fading = InPlaceFading())
+        {
+            fading->ApplyTo(*m_scratch, txMobility, rxMobility);
+        }
+    }
+    auto [it, first] = m_sumIndex.try_emplace({PeekPointer(d.receiver), d.kind, d.sumGroup, tx.duration.GetTimeStep()},
+                                              m_sums.size());
+    if (!first)
+    {
+        *m_sums[it->second].second->psd += *m_scratch;
+        return;
+    }
+    if (m_sums.empty())
+    {
+        Simulator::ScheduleNow(&BatchedSpectrumChannel::DeliverSums, this);
+    }
+    m_sums.emplace_back(d.receiver, ReceiverCopy(d.kind, d.params, m_scratch->Copy()));
 }
 
 BatchedSpectrumChannel::SumGroup

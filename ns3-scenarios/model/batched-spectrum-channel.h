@@ -77,14 +77,23 @@ class BatchedSpectrumChannel : public SpectrumChannel
         Other
     };
 
+    /// With SumOtherCells: which sum a received signal joins, if the receiver only counts it as interference.
+    enum class SumGroup
+    {
+        None,      ///< delivered alone
+        OtherCells,
+        OwnCell, ///< the receiver's own cell's signals it does not decode (another UE's data or uplink control)
+    };
+
     /// One receiver of a transmission.
     struct Delivery
     {
         Ptr<SpectrumPhy> receiver;
-        Ptr<SpectrumSignalParameters> params; ///< its own copy, psd already in the receiver's model
+        /// Its own copy, psd already in the receiver's model; for a link into a sum, the shared copy (read only).
+        Ptr<SpectrumSignalParameters> params;
         double txAntennaGainDb;
         SignalKind kind{SignalKind::Other};
-        NrSpectrumPhy* nrReceiver{nullptr}; ///< the receiver, when it is an NR PHY and SumOtherCells is on
+        SumGroup sumGroup{SumGroup::None};
     };
 
     /// Receivers, grouped by the spectrum model they listen with (in model-id order, then in AddRx order).
@@ -96,14 +105,6 @@ class BatchedSpectrumChannel : public SpectrumChannel
     };
 
     void DeliverAll(Ptr<SpectrumValue> txPsd, const std::vector<Delivery>& deliveries);
-    /// With SumOtherCells: which sum a received signal joins, if the receiver only counts it as interference.
-    enum class SumGroup
-    {
-        None,      ///< delivered alone
-        OtherCells,
-        OwnCell, ///< the receiver's own cell's signals it does not decode (another UE's data or uplink control)
-    };
-
     static SumGroup SummableAt(SignalKind kind, const SpectrumSignalParameters& params, const NrSpectrumPhy& receiver);
     /// Adds a received signal to the sum pending for its receiver, kind and duration (first of the instant: it
     /// becomes the sum, and the sums are delivered once the instant's other transmissions are in).
@@ -114,6 +115,14 @@ class BatchedSpectrumChannel : public SpectrumChannel
     /// Delivers the pending sums, in the order they were started.
     void DeliverSums();
     void Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery& delivery);
+    /// A link into a sum: its received psd made in a reused buffer and added to the sum, nothing allocated.
+    void DeliverIntoSum(const Delivery& delivery);
+    /// A link's loss in dB (antennas and propagation), the channel's traces fired; false when beyond range.
+    bool LinkLossDb(const SpectrumSignalParameters& params,
+                    const Delivery& d,
+                    const Ptr<MobilityModel>& txMobility,
+                    const Ptr<MobilityModel>& rxMobility,
+                    double& pathLossDb);
 
     static SignalKind KindOf(const Ptr<SpectrumSignalParameters>& params);
     /// Whether a receiver on `rxDevice` must get this transmission (see the class comment).
@@ -147,6 +156,7 @@ class BatchedSpectrumChannel : public SpectrumChannel
     /// A sum in progress: receiver, signal kind, group, duration (time steps) -> index in m_sums.
     std::map<std::tuple<const SpectrumPhy*, SignalKind, SumGroup, int64_t>, std::size_t> m_sumIndex;
     std::vector<std::pair<Ptr<SpectrumPhy>, Ptr<SpectrumSignalParameters>>> m_sums;
+    Ptr<SpectrumValue> m_scratch; ///< the received psd of a link into a sum, reused for every such link
 };
 
 } // namespace ns3

@@ -137,16 +137,6 @@ class RanConfig(_Strict):
     hotspot_factor: Annotated[float, Field(ge=0, le=20, description="UE-count multiplier at the hotspot DU")] = 3.0
 
     @model_validator(mode="after")
-    def _sum_other_cells_on_our_channel(self) -> RanConfig:
-        # The sums are made by our batched channel; nr's 3GPP channel and ns-3's multi-model one would ignore it.
-        if self.nr_sum_other_cells and self.backend == "nr":
-            wrong = [f"{k} must be {v!r} (is {getattr(self, k)!r})"
-                     for k, v in {"spectrum_channel": "batched", "nr_channel": "ours"}.items() if getattr(self, k) != v]
-            if wrong:
-                raise ValueError("nr_sum_other_cells: true needs " + "; ".join(wrong))
-        return self
-
-    @model_validator(mode="after")
     def _neighbour_ctrl_frames_unobserved(self) -> RanConfig:
         # Other cells' control frames only raise the control-channel interference; leaving them out is a speed
         # setting only where nothing but radio-link-failure detection reads that interference.
@@ -155,6 +145,16 @@ class RanConfig(_Strict):
             wrong = [f"{k} must be {v!r} (is {getattr(self, k)!r})" for k, v in needs.items() if getattr(self, k) != v]
             if wrong:
                 raise ValueError("neighbour_ctrl_frames: false needs " + "; ".join(wrong))
+        return self
+
+    @model_validator(mode="after")
+    def _sum_other_cells_on_our_channel(self) -> RanConfig:
+        # The sums are made by our batched channel; nr's 3GPP channel and ns-3's multi-model one would ignore it.
+        if self.nr_sum_other_cells and self.backend == "nr":
+            wrong = [f"{k} must be {v!r} (is {getattr(self, k)!r})"
+                     for k, v in {"spectrum_channel": "batched", "nr_channel": "ours"}.items() if getattr(self, k) != v]
+            if wrong:
+                raise ValueError("nr_sum_other_cells: true needs " + "; ".join(wrong))
         return self
 
     @model_validator(mode="after")
