@@ -468,7 +468,7 @@ BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery&
     }
     if (d.sumGroup != SumGroup::None)
     {
-        AddToSum(d.receiver, d.kind, d.sumGroup, params);
+        AddToSum(d, *params->psd);
         return;
     }
     d.receiver->StartRx(params);
@@ -520,18 +520,7 @@ BatchedSpectrumChannel::DeliverIntoSum(const Delivery& d)
             fading->ApplyTo(*m_scratch, txMobility, rxMobility);
         }
     }
-    auto [it, first] = m_sumIndex.try_emplace({PeekPointer(d.receiver), d.kind, d.sumGroup, tx.duration.GetTimeStep()},
-                                              m_sums.size());
-    if (!first)
-    {
-        *m_sums[it->second].second->psd += *m_scratch;
-        return;
-    }
-    if (m_sums.empty())
-    {
-        Simulator::ScheduleNow(&BatchedSpectrumChannel::DeliverSums, this);
-    }
-    m_sums.emplace_back(d.receiver, ReceiverCopy(d.kind, d.params, m_scratch->Copy()));
+    AddToSum(d, *m_scratch);
 }
 
 BatchedSpectrumChannel::SumGroup
@@ -577,16 +566,13 @@ BatchedSpectrumChannel::SummableAt(SignalKind kind,
 }
 
 void
-BatchedSpectrumChannel::AddToSum(const Ptr<SpectrumPhy>& receiver,
-                                 SignalKind kind,
-                                 SumGroup group,
-                                 const Ptr<SpectrumSignalParameters>& params)
+BatchedSpectrumChannel::AddToSum(const Delivery& d, const SpectrumValue& rxPsd)
 {
-    auto [it, first] = m_sumIndex.try_emplace({PeekPointer(receiver), kind, group, params->duration.GetTimeStep()},
+    auto [it, first] = m_sumIndex.try_emplace({PeekPointer(d.receiver), d.kind, d.sumGroup, d.params->duration.GetTimeStep()},
                                               m_sums.size());
     if (!first)
     {
-        *m_sums[it->second].second->psd += *params->psd; // this receiver's own psds, in its spectrum model
+        *m_sums[it->second].second->psd += rxPsd; // in the receiver's spectrum model, as every term of the sum
         return;
     }
     if (m_sums.empty())
@@ -594,7 +580,8 @@ BatchedSpectrumChannel::AddToSum(const Ptr<SpectrumPhy>& receiver,
         // After the events already queued for this instant: the other cells' transmissions of the same slot.
         Simulator::ScheduleNow(&BatchedSpectrumChannel::DeliverSums, this);
     }
-    m_sums.emplace_back(receiver, params);
+    // The sum's own parameters: the first term's signal (d.params is the shared copy), with a psd of its own.
+    m_sums.emplace_back(d.receiver, ReceiverCopy(d.kind, d.params, rxPsd.Copy()));
 }
 
 void

@@ -106,12 +106,9 @@ class BatchedSpectrumChannel : public SpectrumChannel
 
     void DeliverAll(Ptr<SpectrumValue> txPsd, const std::vector<Delivery>& deliveries);
     static SumGroup SummableAt(SignalKind kind, const SpectrumSignalParameters& params, const NrSpectrumPhy& receiver);
-    /// Adds a received signal to the sum pending for its receiver, kind and duration (first of the instant: it
-    /// becomes the sum, and the sums are delivered once the instant's other transmissions are in).
-    void AddToSum(const Ptr<SpectrumPhy>& receiver,
-                  SignalKind kind,
-                  SumGroup group,
-                  const Ptr<SpectrumSignalParameters>& params);
+    /// Adds a link's received psd to the sum pending for its receiver, kind, group and duration (the first of the
+    /// instant starts the sum; the sums are delivered once the instant's other transmissions are in).
+    void AddToSum(const Delivery& delivery, const SpectrumValue& rxPsd);
     /// Delivers the pending sums, in the order they were started.
     void DeliverSums();
     void Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery& delivery);
