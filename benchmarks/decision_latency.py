@@ -10,7 +10,9 @@ temperature) on a filled replay buffer.
 Run:  .venv/bin/python benchmarks/decision_latency.py [--variants masac minilm-before minilm smollm2] [--device cpu|cuda]
 `*-before` variants use the settings PA-MRL had before prompt_every and the compact prompt (full prompt, 4
 transitions recomputed in every update), so one run shows the ratio.
-On CUDA the language model runs in bf16. `gpt2-arch`/hub ids work too; for ORANSight-size timing without its
+On CUDA the language model runs in bf16 (`llm_precision` auto); the `*-bf16` and `*-bf16-mixed` variants set
+`llm_precision` on a CPU too, and for them the script also prints how far it moves the pooled states and the
+deterministic shares from fp32 (the same weights, soft prompt and KPI tables). `gpt2-arch`/hub ids work too; for ORANSight-size timing without its
 weights use --variants qwen1.5b-arch (Qwen2.5-1.5B architecture from its config, random weights: speed does not
 depend on the weights).
 """
@@ -18,6 +20,7 @@ depend on the weights).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import platform
 import time
 
@@ -78,7 +81,9 @@ def lm_floor(agent, scenario, kpis, shares, device) -> str:
                   if (isinstance(m, torch.nn.Linear) or type(m).__name__ == "Conv1D") and "pooler" not in name)
     flops = 2 * positions * weights
     h = enc.hidden_size
-    x, w = torch.randn(positions, h, device=device), torch.randn(4 * h, h, device=device)
+    dtype = enc.lm.autocast or next(enc.model.parameters()).dtype
+    x = torch.randn(positions, h, device=device, dtype=dtype)
+    w = torch.randn(4 * h, h, device=device, dtype=dtype)
     for _ in range(3):
         torch.nn.functional.linear(x, w)
     if device.type == "cuda":
@@ -89,7 +94,35 @@ def lm_floor(agent, scenario, kpis, shares, device) -> str:
     if device.type == "cuda":
         torch.cuda.synchronize()
     rate = n * 2 * positions * h * 4 * h / (time.perf_counter() - t0)
-    return f"{flops / 1e9:.1f} GFLOP @ {rate / 1e9:.0f} GFLOP/s = {flops / rate * 1e3:.0f} ms"
+    fmt = str(dtype).removeprefix("torch.")
+    return f"{flops / 1e9:.1f} GFLOP @ {rate / 1e9:.0f} GFLOP/s ({fmt}) = {flops / rate * 1e3:.0f} ms"
+
+
+def drift_from_fp32(agent, cfg, scenario, tables, shares, device) -> str:
+    """How far the agent's number formats move its decision from fp32's: the same weights (all copied from an fp32
+    agent, soft prompt included) and KPI tables. Prints the pooled states' largest relative L2 difference, the
+    signal-to-error ratio (the states' spread across the tables, per dimension, over the rms difference: the
+    states of different KPIs lie close together, so this, not the relative error, says what is lost) and the
+    deterministic shares' largest absolute difference."""
+    reference = build_agent(dataclasses.replace(cfg, llm_precision="fp32"), scenario, device)
+    agent.srm.load_state_dict(reference.srm.state_dict())  # fp32 values, rounded to the agent's format
+    agent.actor.load_state_dict(reference.actor.state_dict())
+    states, ref_states, worst_share = [], [], 0.0
+    with torch.no_grad():
+        for k in tables:
+            qos = qos_levels(k, scenario)
+            texts = [informal_prompt(k[du], qos[du], shares[du], scenario, agent.srm.prompt_style) for du in range(len(k))]
+            h, h_ref = agent.hidden_of(texts), reference.hidden_of(texts)
+            states.append(h)
+            ref_states.append(h_ref)
+            f = numeric_features(k, qos, shares, scenario.ran.bandwidth_rbs)
+            a, a_ref = agent.act(f, h, deterministic=True), reference.act(f, h_ref, deterministic=True)
+            worst_share = max(worst_share, float(np.abs(a - a_ref).max()))
+    h, h_ref = np.concatenate(states), np.concatenate(ref_states)
+    rel = float((np.linalg.norm(h - h_ref, axis=1) / np.linalg.norm(h_ref, axis=1)).max())
+    signal_to_error = float(h_ref.std(axis=0).mean() / np.sqrt(((h - h_ref) ** 2).mean()))
+    return (f"vs fp32: pooled states <= {rel:.1e} relative, spread/error {signal_to_error:.1f}, "
+            f"shares <= {worst_share:.1e} (untrained networks)")
 
 
 def percentile_ms(times: list[float]) -> tuple[float, float]:
@@ -120,10 +153,14 @@ VARIANTS = {
     "masac": ("masac", "minilm", {}),
     "minilm-before": ("pa-mrl", "minilm", {"prompt_style": "full", "prompt_batch": 4, "prompt_every": 1}),
     "minilm": ("pa-mrl", "minilm", {}),
+    "minilm-bf16": ("pa-mrl", "minilm", {"llm_precision": "bf16"}),
+    "minilm-bf16-mixed": ("pa-mrl", "minilm", {"llm_precision": "bf16-mixed"}),
     "minilm-compact": ("pa-mrl", "minilm", {"prompt_every": 1}),
     "minilm-every4-b2": ("pa-mrl", "minilm", {"prompt_every": 4, "prompt_batch": 2}),
     "smollm2-before": ("pa-mrl", "smollm2", {"prompt_style": "full", "prompt_batch": 4, "prompt_every": 1}),
     "smollm2": ("pa-mrl", "smollm2", {}),
+    "smollm2-bf16": ("pa-mrl", "smollm2", {"llm_precision": "bf16"}),
+    "smollm2-bf16-mixed": ("pa-mrl", "smollm2", {"llm_precision": "bf16-mixed"}),
 }
 
 
@@ -143,8 +180,8 @@ def main() -> None:
           f"device {device}{' (' + torch.cuda.get_device_name() + ')' if device.type == 'cuda' else ''}")
     print(f"scenario: paper ({scenario.ran.num_dus} DUs); prompt tokens {args.prompt_tokens}; update = mean over "
           f"{args.updates} updates (prompt-token updates every prompt_every-th)")
-    print("LM floor: the decision's language-model FLOPs (6 DUs, linear layers) at this device's fp32 matrix-product "
-          "rate (measured at the model's shape): no fp32 implementation decides faster")
+    print("LM floor: the decision's language-model FLOPs (6 DUs, linear layers) at this device's matrix-product rate "
+          "in the model's number format (measured at the model's shape): no implementation in that format decides faster")
     print(f"{'variant':<17}{'decision median/p99 ms':>23}{'one DU median/p99 ms':>22}{'update mean ms':>16}"
           f"{'prompt update median ms':>25}   LM floor")
     for name in args.variants:
@@ -199,6 +236,8 @@ def main() -> None:
                 prompt_times.append(utimes[-1])
         p_med = f"{np.median(prompt_times) * 1e3:.1f}" if prompt_times else "-"
         floor = lm_floor(agent, scenario, tables[0], shares, device)
+        if agent.srm.uses_llm and cfg.llm_precision not in ("auto", "fp32"):
+            floor += "; " + drift_from_fp32(agent, cfg, scenario, tables, shares, device)
         print(f"{name:<17}{f'{d_med:.1f} / {d_p99:.1f}':>23}{f'{o_med:.1f} / {o_p99:.1f}':>22}"
               f"{np.mean(utimes) * 1e3:>16.1f}{p_med:>25}   {floor}", flush=True)
         del agent

@@ -55,3 +55,20 @@ def test_a_plain_install_runs_scenario_and_simulate(tmp_path, simulator_binary):
                    cwd=elsewhere, env=env, timeout=300)
     steps = pd.read_parquet(elsewhere / "run" / "steps")
     assert sorted(steps["step"].unique()) == [1, 2, 3] and set(steps["slice"]) == {"embb", "urllc", "mmtc"}
+
+
+def test_every_command_prints_its_help(capsys):
+    """--help renders every setting's documentation (argparse %-formats help text: a doc mentioning '2 %' broke
+    `pamrl train --help` until the docs were escaped)."""
+    import pytest
+
+    from pamrl.cli import build_parser, main
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert {"train", "experiment", "evaluate"} <= set(commands)
+    for command in commands:
+        with pytest.raises(SystemExit) as exit_:
+            main([command, "--help"])
+        assert exit_.value.code == 0, command
+    main_help = capsys.readouterr().out
+    assert "--llm-precision" in main_help and "bf16-mixed" in main_help

@@ -129,6 +129,12 @@ class TrainConfig:
     """allow a hub model's own code to run (only for models you trust)"""
     device: str = "auto"
     """auto (CUDA when present), cpu or cuda"""
+    llm_precision: str = "auto"
+    """number formats of the frozen language model: auto (bf16 on CUDA, fp32 on a CPU), fp32, bf16 (weights and
+    activations), or bf16-mixed (fp32 weights, residual stream and norms; matrix products in bf16 via autocast).
+    On a CPU, bf16 pays only with bf16 matrix units (Intel AMX: MiniLM's 6-DU decision ~2x faster), and is emulated,
+    slower than fp32, without them. The soft prompt, adapters and networks stay fp32. What it costs in fidelity
+    (pooled states vs fp32, measured by benchmarks/decision_latency.py): see README's decision-latency row"""
     static_search_episodes: int = 2
     """best-static: episodes (training seeds 0, 1, ...) each candidate's shares are run for. 2 is cheap and noisy:
     on `small` three seeds' searches disagreed (by 0.5 on LTE, 0.9 on NR); with 4, and `episodes` doubled to 160 to
@@ -158,6 +164,8 @@ class TrainConfig:
             raise ValueError(f"--init-alpha and --reward-scale must be > 0; got {self.init_alpha}, {self.reward_scale}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise ValueError(f"--device must be auto, cpu or cuda; got {self.device!r}")
+        if self.llm_precision not in ("auto", "fp32", "bf16", "bf16-mixed"):
+            raise ValueError(f"--llm-precision must be auto, fp32, bf16 or bf16-mixed; got {self.llm_precision!r}")
         checks = {"episodes": (1, 10**7), "prompt_tokens": (0, 512), "checkpoint_every": (1, 10**7),
                   "learning_starts": (0, 10**9), "updates_per_step": (0, 100), "overlap_update_cap": (1, 1000),
                   "learner_niceness": (0, 19), "batch_size": (1, 65536),
@@ -239,8 +247,9 @@ def add_arguments(parser, exclude: tuple[str, ...] = ()) -> None:
         if f.name in exclude:
             continue
         flag = "--" + f.name.replace("_", "-")
+        doc = docs.get(f.name, "").replace("%", "%%")  # argparse %-formats help text; the docs speak of percents
         if f.type == "bool":
-            parser.add_argument(flag, action="store_true", help=docs.get(f.name, ""))
+            parser.add_argument(flag, action="store_true", help=doc)
         else:
             kind = {"int": int, "float": float, "str": str}[f.type]
-            parser.add_argument(flag, type=kind, default=f.default, help=f"{docs.get(f.name, '')} (default: {f.default})")
+            parser.add_argument(flag, type=kind, default=f.default, help=f"{doc} (default: {f.default})")

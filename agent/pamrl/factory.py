@@ -23,7 +23,7 @@ def build_agent(cfg: TrainConfig, scenario: Scenario, device: torch.device,
     if cfg.method in LLM_METHODS:
         lm = language_model
         if lm is None:
-            lm = load_language_model(cfg.llm, device, cfg.trust_remote_code)
+            lm = load_language_model(cfg.llm, device, cfg.trust_remote_code, cfg.llm_precision)
         encoder = PromptedEncoder(lm, cfg.num_prompt_tokens, max_text_tokens=256, seed=cfg.seed)
     srm = StateRepresentation(NUM_FEATURES, encoder, latent=cfg.latent, hidden=cfg.hidden, prompt_style=cfg.prompt_style)
     if cfg.adapters:

