@@ -131,7 +131,7 @@ class TrainConfig:
     """auto (CUDA when present), cpu or cuda"""
     llm_precision: str = "auto"
     """number formats of the frozen language model: auto (bf16 on CUDA, fp32 on a CPU), fp32, bf16 (weights and
-    activations), or bf16-mixed (fp32 weights, residual stream and norms; matrix products in bf16 via autocast).
+    activations), or bf16-mixed (matrix products in bf16 via autocast; embeddings, residual stream, norms in fp32).
     On a CPU, bf16 pays only with bf16 matrix units (Intel AMX: MiniLM's 6-DU decision ~2x faster), and is emulated,
     slower than fp32, without them. The soft prompt, adapters and networks stay fp32. What it costs in fidelity
     (pooled states vs fp32, measured by benchmarks/decision_latency.py): see README's decision-latency row"""

@@ -75,8 +75,8 @@ def llm_number_formats(precision: str, device: torch.device) -> tuple[torch.dtyp
     """(the frozen model's weight dtype, the dtype its matrix products autocast to, or None).
     auto: bf16 weights on CUDA (half the memory of a large model), fp32 on a CPU, where bf16 is fast only with bf16
     matrix units (Intel AMX) and is emulated, slower than fp32, elsewhere (e.g. AVX2).
-    bf16-mixed keeps the weights, residual stream, layer norms and softmax in fp32 and runs only the matrix products
-    in bf16: as fast as bf16 weights on an AMX CPU and half their error (benchmarks/decision_latency.py)."""
+    bf16-mixed keeps the embeddings, residual stream, layer norms and softmax in fp32 and runs only the matrix
+    products in bf16 (autocast): half bf16's error (benchmarks/decision_latency.py)."""
     if precision not in PRECISIONS:
         raise LanguageModelError(f"--llm-precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
     if precision == "auto":
@@ -131,6 +131,13 @@ def load_language_model(name: str, device: torch.device, trust_remote_code: bool
     model.to(device).eval()
     for p in model.parameters():
         p.requires_grad_(False)  # the language model never changes
+    if autocast is not None:
+        # Autocast rounds a matrix product's weights to bf16 at every call (~30 ms of MiniLM's 6-DU decision on one
+        # core). The weights never change, so round the matrix products' weights once: the results are identical
+        # (checked bit for bit), the rest (embeddings, norms, residual stream) stays fp32.
+        for module in model.modules():
+            if isinstance(module, nn.Linear) or type(module).__name__ == "Conv1D":  # Conv1D: GPT-2's linear layers
+                module.to(autocast)
     hidden = model.get_input_embeddings().embedding_dim
     return LoadedModel(name=name, model=model, tokenizer=tokenizer, causal=causal, hidden_size=hidden, autocast=autocast)
 
