@@ -12,6 +12,7 @@ are shortened to `--paper-steps` steps.
 Run:  .venv/bin/python benchmarks/overlap.py [--scenarios small,paper] [--episodes 3] [--paper-steps 6]
       .venv/bin/python benchmarks/overlap.py --scenarios small --methods pa-mrl,masac --modes overlap
         (updates per wall hour of PA-MRL against MASAC in overlap mode)
+      ... --llm-precisions fp32,bf16-mixed  (the language-model methods once per number format, `llm_precision`)
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from pamrl.bridge.scenario import SCENARIO_DIR, VARIANT_DIR
-from pamrl.config import TrainConfig
+from pamrl.config import LLM_METHODS, TrainConfig
 from pamrl.train import train
 
 
@@ -51,6 +52,8 @@ def main() -> None:
     ap.add_argument("--paper-steps", type=int, default=6)
     ap.add_argument("--llm", default="minilm")
     ap.add_argument("--methods", default="pa-mrl", help="e.g. pa-mrl,masac: also compares updates per wall hour")
+    ap.add_argument("--llm-precisions", default="auto",
+                    help="llm_precision values to run the language-model methods with, e.g. fp32,bf16-mixed")
     ap.add_argument("--modes", default=",".join(m[0] for m in MODES), help="subset of " + ",".join(m[0] for m in MODES))
     args = ap.parse_args()
     modes = [m for m in MODES if m[0] in args.modes.split(",")]
@@ -59,14 +62,17 @@ def main() -> None:
         folder = Path(tmp)
         for name in args.scenarios.split(","):
             scen = scenario_file(name, args.paper_steps if name.startswith("paper") else None, folder)
-            for method, (mode, lockstep, niceness) in ((m, x) for m in args.methods.split(",") for x in modes):
-                out = folder / f"{name}-{method}-{mode}"
+            runs = [(m, p) for m in args.methods.split(",")
+                    for p in (args.llm_precisions.split(",") if m in LLM_METHODS else ["-"])]
+            for (method, precision), (mode, lockstep, niceness) in ((r, x) for r in runs for x in modes):
+                label = method if precision == "-" else f"{method} {precision}"
+                out = folder / f"{name}-{label.replace(' ', '-')}-{mode}"
                 cfg = TrainConfig(scenario=scen, method=method, llm=args.llm, episodes=args.episodes, seed=1,
                                   out=str(out), learning_starts=0, lockstep=lockstep, learner_niceness=niceness,
-                                  device="cpu")
+                                  device="cpu", llm_precision="auto" if precision == "-" else precision)
                 train(cfg)
                 t = pd.read_parquet(out / "timing")
-                rows.append({"scenario": name, "method": method, "mode": mode,
+                rows.append({"scenario": name, "method": label, "mode": mode,
                              "episodes": len(t), "steps/episode": int(t["steps"].iloc[0]),
                              "sim share": t["sim_busy_s"].sum() / t["wall_s"].sum(),
                              "episodes/hour": 3600 * len(t) / t["wall_s"].sum(),
@@ -81,9 +87,10 @@ def main() -> None:
             print(f"{name}, {method}: overlap / lockstep episodes per hour = {ratio['overlap'] / ratio['lockstep']:.2f}")
     over = table[table["mode"] == "overlap"].set_index(["scenario", "method"])["updates/hour"]
     for name in table["scenario"].unique():
-        if (name, "pa-mrl") in over and (name, "masac") in over:
-            print(f"{name}, overlap: pa-mrl / masac updates per wall hour = "
-                  f"{over[(name, 'pa-mrl')] / over[(name, 'masac')]:.2f} (goal >= 0.5)")
+        for label in table["method"].unique():
+            if label.startswith("pa-mrl") and (name, label) in over and (name, "masac") in over:
+                print(f"{name}, overlap: {label} / masac updates per wall hour = "
+                      f"{over[(name, label)] / over[(name, 'masac')]:.2f} (goal >= 0.5)")
 
 
 if __name__ == "__main__":
