@@ -23,6 +23,7 @@ import argparse
 import dataclasses
 import platform
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -125,6 +126,15 @@ def drift_from_fp32(agent, cfg, scenario, tables, shares, device) -> str:
             f"shares <= {worst_share:.1e} (untrained networks)")
 
 
+def cpu_has_amx() -> str:
+    """Whether this CPU multiplies bf16 matrices in hardware (Intel AMX), where the bf16 variants pay."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "unknown"
+    return "yes" if "amx_bf16" in flags else "no"
+
+
 def percentile_ms(times: list[float]) -> tuple[float, float]:
     a = np.asarray(times) * 1e3
     return float(np.median(a)), float(np.percentile(a, 99))
@@ -177,7 +187,8 @@ def main() -> None:
     scenario = load_scenario("paper")
     rng = np.random.default_rng(0)
     print(f"machine: {platform.processor() or platform.machine()}, torch threads {torch.get_num_threads()}, "
-          f"device {device}{' (' + torch.cuda.get_device_name() + ')' if device.type == 'cuda' else ''}")
+          f"device {device}{' (' + torch.cuda.get_device_name() + ')' if device.type == 'cuda' else ''}, "
+          f"CPU kernels {torch.backends.cpu.get_cpu_capability()}, bf16 matrix units (AMX): {cpu_has_amx()}")
     print(f"scenario: paper ({scenario.ran.num_dus} DUs); prompt tokens {args.prompt_tokens}; update = mean over "
           f"{args.updates} updates (prompt-token updates every prompt_every-th)")
     print("LM floor: the decision's language-model FLOPs (6 DUs, linear layers) at this device's matrix-product rate "
