@@ -128,3 +128,25 @@ def test_index_only_runs_nothing_and_a_second_driver_is_refused(tmp_path, simula
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(ValueError, match="another `pamrl experiment` is running"):
             run_grid(tmp_path / "g.yaml", tmp_path / "out")
+
+
+def test_a_done_run_trained_with_other_settings_is_named(tmp_path, capsys):
+    """A done run is not trained again; when its settings differ from the grid's (the grid changed, or the run was
+    copied from another grid), the driver says so instead of silently reading it as this grid's."""
+    from pamrl.experiment import run_grid
+
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("name: g\nmethods: [masac]\ntrain_scenarios: [small]\ntest_scenarios: [small]\nseeds: [1]\n"
+                    "episodes: 3\ntrain: {gamma: 0.9}\n")
+    folder = tmp_path / "out" / "runs" / "masac_small_s1"
+    (folder / "train").mkdir(parents=True)
+    (folder / "status.json").write_text(json.dumps({"run": "masac_small_s1", "status": "done"}))
+    (folder / "train" / "config.json").write_text(json.dumps({"method": "masac", "scenario": "small", "seed": 1,
+                                                              "gamma": 0.5}))
+    run_grid(grid, tmp_path / "out", launch=False)
+    out = capsys.readouterr().out
+    assert "warning: masac_small_s1 is done with other settings" in out and "gamma: checkpoint 0.5, this run 0.9" in out
+    (folder / "train" / "config.json").write_text(json.dumps({"method": "masac", "scenario": "small", "seed": 1,
+                                                              "gamma": 0.9}))
+    run_grid(grid, tmp_path / "out", launch=False)
+    assert "warning" not in capsys.readouterr().out

@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pamrl.bridge.errors import ScenarioError
 from pamrl.bridge.scenario import load_scenario
 from pamrl.bridge.simulator import simulator_build
-from pamrl.config import LEARNED, LLM_METHODS, METHODS, TrainConfig
+from pamrl.config import LEARNED, LLM_METHODS, METHODS, TrainConfig, resume_mismatches
 from pamrl.progress import progress
 
 
@@ -168,6 +168,20 @@ def run_one(run: dict[str, Any], root: str, test_scenarios: list[tuple[str, str]
     return status
 
 
+def _settings_that_differ(folder: Path, run: dict[str, Any]) -> list[str]:
+    """What a done run was trained with that differs from the grid's settings for it (what defines the run:
+    config.resume_mismatches). A done run is not trained again, so a changed grid or a run copied from another grid
+    would otherwise be read as this grid's without a word."""
+    saved = folder / "train" / "config.json"
+    if not saved.exists():
+        return []
+    try:
+        grid_cfg = TrainConfig(**{**run["config"], "out": str(folder / "train")})
+    except (TypeError, ValueError):
+        return []  # the grid's own validation reports it
+    return resume_mismatches(json.loads(saved.read_text()), grid_cfg)
+
+
 def _training_wall_seconds(train_dir: Path, since: float) -> float:
     """Wall time of a run's training over all its invocations: a resumed run keeps each episode's time once, in
     timing/; best-static keeps its search's time in its checkpoint."""
@@ -201,6 +215,9 @@ def run_grid(grid_file: Path, out: Path, address: str | None = None, workers: in
         previous = json.loads(status_file.read_text()) if status_file.exists() else {}
         if previous.get("status") == "done":
             rows[run["run"]] = previous
+            for line in _settings_that_differ(out / "runs" / run["run"], run):
+                print(f"warning: {run['run']} is done with other settings than this grid's ({line}); kept as it is: "
+                      "remove its folder to run it again")
         else:
             todo.append(run)
     print(f"experiment {grid.name}: {len(runs)} runs, {len(rows)} already done, {len(todo)} to run")
