@@ -13,8 +13,8 @@ transitions recomputed in every update), so one run shows the ratio.
 On CUDA the language model runs in bf16 (`llm_precision` auto); the `*-bf16` and `*-bf16-mixed` variants set
 `llm_precision` on a CPU too, and for them the script also prints how far it moves the pooled states and the
 deterministic shares from fp32 (the same weights, soft prompt and KPI tables).
-`gpt2-arch`/hub ids work too; for ORANSight-size timing without its weights use --variants qwen1.5b-arch (Qwen2.5-1.5B architecture from its config, random weights: speed does not
-depend on the weights).
+`gpt2-arch`/hub ids work too; for ORANSight-size timing without its weights use --variants qwen1.5b-arch
+(Qwen2.5-1.5B architecture from its config, random weights: speed does not depend on the weights).
 """
 
 from __future__ import annotations
