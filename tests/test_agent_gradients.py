@@ -144,5 +144,5 @@ def test_bf16_precisions_stay_close_to_fp32_and_train_the_prompt(precision):
 
 
 def test_an_unknown_llm_precision_is_refused_before_anything_loads():
-    with pytest.raises(ValueError, match="--llm-precision must be auto, fp32, bf16 or bf16-mixed"):
+    with pytest.raises(ValueError, match="--llm-precision must be one of auto, fp32, bf16, bf16-mixed"):
         TrainConfig(method="pa-mrl", llm_precision="fp16")

