@@ -35,6 +35,7 @@ from pamrl.config import TrainConfig
 from pamrl.replay import ReplayBuffer
 from pamrl.prompt import NUM_FEATURES, informal_prompt, numeric_features
 from pamrl.factory import build_agent
+from pamrl.language_model import matrix_product_layers
 
 K = {n: i for i, n in enumerate(KPI_NAMES)}
 
@@ -78,8 +79,7 @@ def lm_floor(agent, scenario, kpis, shares, device) -> str:
     texts = [informal_prompt(kpis[du], qos[du], shares[du], scenario, agent.srm.prompt_style) for du in range(len(kpis))]
     batch = enc.lm.tokenizer(texts, padding=True, truncation=True, max_length=enc.max_text_tokens)
     positions = len(texts) * (len(batch["input_ids"][0]) + enc.soft_prompt.num_tokens)
-    weights = sum(m.weight.numel() for name, m in enc.model.named_modules()  # Conv1D: GPT-2's linear layers
-                  if (isinstance(m, torch.nn.Linear) or type(m).__name__ == "Conv1D") and "pooler" not in name)
+    weights = sum(m.weight.numel() for name, m in matrix_product_layers(enc.model) if "pooler" not in name)
     flops = 2 * positions * weights
     h = enc.hidden_size
     dtype = enc.lm.autocast or next(enc.model.parameters()).dtype

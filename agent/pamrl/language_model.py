@@ -87,6 +87,11 @@ def llm_number_formats(precision: str, device: torch.device) -> tuple[torch.dtyp
     return torch.float32, (torch.bfloat16 if precision == "bf16-mixed" else None)
 
 
+def matrix_product_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    """The model's linear layers (named): nn.Linear, and GPT-2's Conv1D, which is one too."""
+    return [(name, m) for name, m in model.named_modules() if isinstance(m, nn.Linear) or type(m).__name__ == "Conv1D"]
+
+
 def load_language_model(name: str, device: torch.device, trust_remote_code: bool = False,
                         precision: str = "auto") -> LoadedModel:
     from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer, GPT2Config, GPT2Model
@@ -136,9 +141,8 @@ def load_language_model(name: str, device: torch.device, trust_remote_code: bool
         # Autocast rounds a matrix product's weights to bf16 at every call (~30 ms of MiniLM's 6-DU decision on one
         # core). The weights never change, so round the matrix products' weights once: the results are identical
         # (checked bit for bit), the rest (embeddings, norms, residual stream) stays fp32.
-        for module in model.modules():
-            if isinstance(module, nn.Linear) or type(module).__name__ == "Conv1D":  # Conv1D: GPT-2's linear layers
-                module.to(autocast)
+        for _, module in matrix_product_layers(model):
+            module.to(autocast)
     hidden = model.get_input_embeddings().embedding_dim
     return LoadedModel(name=name, model=model, tokenizer=tokenizer, causal=causal, hidden_size=hidden, autocast=autocast)
 
