@@ -13,6 +13,8 @@ transitions recomputed in every update), so one run shows the ratio.
 On CUDA the language model runs in bf16 (`llm_precision` auto); the `*-bf16` and `*-bf16-mixed` variants set
 `llm_precision` on a CPU too, and for them the script also prints how far it moves the pooled states and the
 deterministic shares from fp32 (the same weights, soft prompt and KPI tables).
+`*-compiled` variants compile the language model for decisions (`llm_compile`; compilation is done when the agent
+is built, before the timing) and print their drift from eager fp32 the same way.
 `gpt2-arch`/hub ids work too; for ORANSight-size timing without its weights use --variants qwen1.5b-arch
 (Qwen2.5-1.5B architecture from its config, random weights: speed does not depend on the weights).
 """
@@ -100,12 +102,12 @@ def lm_floor(agent, scenario, kpis, shares, device) -> str:
 
 
 def drift_from_fp32(agent, cfg, scenario, tables, shares, device) -> str:
-    """How far the agent's number formats move its decision from fp32's: the same weights (all copied from an fp32
-    agent, soft prompt included) and KPI tables. Prints the pooled states' largest relative L2 difference, the
+    """How far the agent's number formats (and compilation) move its decision from eager fp32's: the same weights
+    (all copied from an fp32 agent, soft prompt included) and KPI tables. Prints the pooled states' largest relative L2 difference, the
     signal-to-error ratio (the states' spread across the tables, per dimension, over the rms difference: the
     states of different KPIs lie close together, so this, not the relative error, says what is lost) and the
     deterministic shares' largest absolute difference."""
-    reference = build_agent(dataclasses.replace(cfg, llm_precision="fp32"), scenario, device)
+    reference = build_agent(dataclasses.replace(cfg, llm_precision="fp32", llm_compile=False), scenario, device)
     agent.srm.load_state_dict(reference.srm.state_dict())  # fp32 values, rounded to the agent's format
     agent.actor.load_state_dict(reference.actor.state_dict())
     states, ref_states, worst_share = [], [], 0.0
@@ -167,10 +169,14 @@ VARIANTS = {
     "minilm-bf16-mixed": ("pa-mrl", "minilm", {"llm_precision": "bf16-mixed"}),
     "minilm-compact": ("pa-mrl", "minilm", {"prompt_every": 1}),
     "minilm-every4-b2": ("pa-mrl", "minilm", {"prompt_every": 4, "prompt_batch": 2}),
+    "minilm-compiled": ("pa-mrl", "minilm", {"llm_compile": True}),
+    "minilm-bf16-compiled": ("pa-mrl", "minilm", {"llm_precision": "bf16", "llm_compile": True}),
+    "minilm-bf16-mixed-compiled": ("pa-mrl", "minilm", {"llm_precision": "bf16-mixed", "llm_compile": True}),
     "smollm2-before": ("pa-mrl", "smollm2", {"prompt_style": "full", "prompt_batch": 4, "prompt_every": 1}),
     "smollm2": ("pa-mrl", "smollm2", {}),
     "smollm2-bf16": ("pa-mrl", "smollm2", {"llm_precision": "bf16"}),
     "smollm2-bf16-mixed": ("pa-mrl", "smollm2", {"llm_precision": "bf16-mixed"}),
+    "smollm2-bf16-mixed-compiled": ("pa-mrl", "smollm2", {"llm_precision": "bf16-mixed", "llm_compile": True}),
 }
 
 
@@ -193,35 +199,44 @@ def main() -> None:
           f"{args.updates} updates (prompt-token updates every prompt_every-th)")
     print("LM floor: the decision's language-model FLOPs (6 DUs, linear layers) at this device's matrix-product rate "
           "in the model's number format (measured at the model's shape): no implementation in that format decides faster")
-    print(f"{'variant':<17}{'decision median/p99 ms':>23}{'one DU median/p99 ms':>22}{'update mean ms':>16}"
+    w = max(17, *(len(v) + 2 for v in args.variants))
+    print(f"{'variant':<{w}}{'decision median/p99 ms':>23}{'one DU median/p99 ms':>22}{'update mean ms':>16}"
           f"{'prompt update median ms':>25}   LM floor")
+    shares = np.full((scenario.ran.num_dus, 3), 1 / 3)
+    tables = [realistic_kpis(rng, scenario.ran.num_dus) for _ in range(16)]
+    agents = {}
     for name in args.variants:
         method, llm, extra = VARIANTS.get(name, ("pa-mrl", name, {}))
         cfg = TrainConfig(method=method, llm=llm, prompt_tokens=args.prompt_tokens, device=args.device, **extra)
         agent = qwen_arch_agent(cfg, scenario, device) if llm == "qwen1.5b-arch" else build_agent(cfg, scenario, device)
-        shares = np.full((scenario.ran.num_dus, 3), 1 / 3)
-        tables = [realistic_kpis(rng, scenario.ran.num_dus) for _ in range(16)]
-        for i in range(10):
+        for i in range(10):  # warm-up, both shapes (a compiled model compiles the one-DU batch here)
             decide(agent, scenario, tables[i % 16], shares)
-        times = []
-        for i in range(args.repeats):
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-            t0 = time.perf_counter()
-            decide(agent, scenario, tables[i % 16], shares)
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-            times.append(time.perf_counter() - t0)
-        d_med, d_p99 = percentile_ms(times)
-        # one DU's own decision: its KPIs in, its shares out (decentralised execution: each DU's actor runs at the DU)
-        one = []
-        for i in range(args.repeats):
-            t0 = time.perf_counter()
             decide(agent, scenario, tables[i % 16][:1], shares[:1], num_dus=scenario.ran.num_dus)
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-            one.append(time.perf_counter() - t0)
-        o_med, o_p99 = percentile_ms(one)
+        agents[name] = (cfg, agent)
+
+    def timed(agent, kpis, shares, num_dus=None) -> float:
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        decide(agent, scenario, kpis, shares, num_dus)
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        return time.perf_counter() - t0
+
+    # Decisions of all variants interleaved in rounds, so that a machine whose speed drifts (a shared VM) slows
+    # every variant alike and the ratios hold; one DU's own decision: its KPIs in, its shares out (decentralised
+    # execution: each DU's actor runs at the DU).
+    times = {name: [] for name in agents}
+    one_du = {name: [] for name in agents}
+    rounds = max(1, min(args.repeats, 10))
+    for r in range(rounds):
+        for name, (_, agent) in agents.items():
+            for i in range(r, args.repeats, rounds):
+                times[name].append(timed(agent, tables[i % 16], shares))
+                one_du[name].append(timed(agent, tables[i % 16][:1], shares[:1], scenario.ran.num_dus))
+    for name, (cfg, agent) in agents.items():
+        d_med, d_p99 = percentile_ms(times[name])
+        o_med, o_p99 = percentile_ms(one_du[name])
         # update step on a filled buffer
         h = agent.srm.encoder.hidden_size if agent.srm.uses_llm else 1
         buf = ReplayBuffer(512, scenario.ran.num_dus, NUM_FEATURES, h)
@@ -247,11 +262,10 @@ def main() -> None:
                 prompt_times.append(utimes[-1])
         p_med = f"{np.median(prompt_times) * 1e3:.1f}" if prompt_times else "-"
         floor = lm_floor(agent, scenario, tables[0], shares, device)
-        if agent.srm.uses_llm and cfg.llm_precision not in ("auto", "fp32"):
+        if agent.srm.uses_llm and (cfg.llm_precision not in ("auto", "fp32") or cfg.llm_compile):
             floor += "; " + drift_from_fp32(agent, cfg, scenario, tables, shares, device)
-        print(f"{name:<17}{f'{d_med:.1f} / {d_p99:.1f}':>23}{f'{o_med:.1f} / {o_p99:.1f}':>22}"
+        print(f"{name:<{w}}{f'{d_med:.1f} / {d_p99:.1f}':>23}{f'{o_med:.1f} / {o_p99:.1f}':>22}"
               f"{np.mean(utimes) * 1e3:>16.1f}{p_med:>25}   {floor}", flush=True)
-        del agent
 
 
 if __name__ == "__main__":

@@ -146,3 +146,29 @@ def test_bf16_precisions_stay_close_to_fp32_and_train_the_prompt(precision):
 def test_an_unknown_llm_precision_is_refused_before_anything_loads():
     with pytest.raises(ValueError, match="--llm-precision must be one of auto, fp32, bf16, bf16-mixed"):
         TrainConfig(method="pa-mrl", llm_precision="fp16")
+
+
+def test_compiled_decisions_match_eager_ones_and_updates_stay_eager():
+    """llm_compile: decisions (no gradients) run the compiled model, for any prompt length without recompiling,
+    and agree with the eager model to rounding; with gradients the eager model runs and trains the soft prompt."""
+    from torch._dynamo.utils import counters
+
+    scenario = load_scenario("small")
+    cfg = TrainConfig(method="pa-mrl", llm="minilm", prompt_tokens=4, llm_compile=True, device="cpu")
+    counters.clear()
+    agent = build_agent(cfg, scenario, torch.device("cpu"))  # compiles (one batch of num_dus prompts)
+    lm = agent.srm.encoder.lm
+    assert lm.decision_model is not None and counters["frames"]["ok"] >= 1
+    compiled_frames = counters["frames"]["ok"]
+    batches = [["eMBB QoS 50%, share 33%, served 71%, delay 66%. Worst eMBB."] * scenario.ran.num_dus,
+               ["URLLC QoS 90%, delay 3%.", "mMTC QoS 100%, share 10%, served 100%, delay 5%, and more words."]]
+    compiled = [agent.hidden_of(texts) for texts in batches]
+    assert counters["frames"]["ok"] == compiled_frames  # other lengths and batch sizes reuse the compilation
+    decision_model, lm.decision_model = lm.decision_model, None
+    eager = [agent.hidden_of(texts) for texts in batches]
+    lm.decision_model = decision_model
+    for c, e in zip(compiled, eager):
+        assert np.abs(c - e).max() / np.abs(e).max() < 1e-4
+    h = agent.srm.text_hidden(batches[1])  # with gradients: the eager model
+    (h**2).mean().backward()
+    assert agent.srm.encoder.soft_prompt.embedding.grad.abs().sum() > 0

@@ -10,7 +10,7 @@ import torch
 
 from pamrl.bridge.scenario import Scenario
 from pamrl.config import LLM_METHODS, TrainConfig
-from pamrl.language_model import LoadedModel, PromptedEncoder, load_language_model
+from pamrl.language_model import LoadedModel, PromptedEncoder, compile_for_decisions, load_language_model
 from pamrl.masac import MASAC, SacSettings
 from pamrl.prompt import NUM_FEATURES
 from pamrl.srm import StateRepresentation
@@ -25,6 +25,10 @@ def build_agent(cfg: TrainConfig, scenario: Scenario, device: torch.device,
         if lm is None:
             lm = load_language_model(cfg.llm, device, cfg.trust_remote_code, cfg.llm_precision)
         encoder = PromptedEncoder(lm, cfg.num_prompt_tokens, max_text_tokens=256, seed=cfg.seed)
+        if cfg.llm_compile and lm.decision_model is None:
+            compile_for_decisions(lm)
+            with torch.no_grad():  # compile now, not during the first control period the simulator waits on
+                encoder(["compile"] * scenario.ran.num_dus)
     srm = StateRepresentation(NUM_FEATURES, encoder, latent=cfg.latent, hidden=cfg.hidden, prompt_style=cfg.prompt_style)
     if cfg.adapters:
         load_adapters(srm, Path(cfg.adapters), cfg.llm if encoder else None)
