@@ -142,6 +142,26 @@ def percentile_ms(times: list[float]) -> tuple[float, float]:
     return float(np.median(a)), float(np.percentile(a, 99))
 
 
+def fixed_workload(device: torch.device, target_s: float = 0.03):
+    """A call that does the same fp32 matrix products every time (MiniLM's FFN shape at 6 DUs' positions), sized to
+    ~target_s: timed interleaved with the decisions, its p99 over its median is the machine's own spread (a shared
+    VM's), which no decision can beat."""
+    x = torch.randn(516, 384, device=device)
+    w = torch.randn(1536, 384, device=device)
+
+    def once(n: int) -> None:
+        for _ in range(n):
+            torch.nn.functional.linear(x, w)
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+
+    once(3)
+    t0 = time.perf_counter()
+    once(10)
+    n = max(1, round(target_s / ((time.perf_counter() - t0) / 10)))
+    return lambda: once(n)
+
+
 def qwen_arch_agent(cfg, scenario, device):
     """ORANSight-2.0 (Qwen 1.5B) architecture with random weights, for timing only."""
     from transformers import AutoTokenizer, Qwen2Config, Qwen2Model
@@ -228,12 +248,20 @@ def main() -> None:
     # execution: each DU's actor runs at the DU).
     times = {name: [] for name in agents}
     one_du = {name: [] for name in agents}
+    reference, reference_times = fixed_workload(device), []
     rounds = max(1, min(args.repeats, 10))
     for r in range(rounds):
         for name, (_, agent) in agents.items():
             for i in range(r, args.repeats, rounds):
                 times[name].append(timed(agent, tables[i % 16], shares))
                 one_du[name].append(timed(agent, tables[i % 16][:1], shares[:1], scenario.ran.num_dus))
+        for i in range(r, args.repeats, rounds):
+            t0 = time.perf_counter()
+            reference()
+            reference_times.append(time.perf_counter() - t0)
+    r_med, r_p99 = percentile_ms(reference_times)
+    print(f"{'machine spread':<{w}}{f'{r_med:.1f} / {r_p99:.1f}':>23}   the same fp32 matrix products every call, "
+          f"timed between the decisions: p99/median {r_p99 / r_med:.2f} is the machine's, not the agent's")
     for name, (cfg, agent) in agents.items():
         d_med, d_p99 = percentile_ms(times[name])
         o_med, o_p99 = percentile_ms(one_du[name])
