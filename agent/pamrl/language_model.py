@@ -154,8 +154,9 @@ def compile_for_decisions(lm: LoadedModel) -> None:
     frozen into the compiled code as constants (inductor's `freezing`: on a CPU the matrix products get weights
     pre-packed for oneDNN, and norms, GELU and casts are fused). Shapes are dynamic, so prompts of any length reuse
     one compilation. Calls with gradients (prompt-token updates) keep the eager model: freezing is for inference.
-    MiniLM's 6-DU decision on a 2-core Xeon: 1.3x faster in fp32 (pooled states equal to ~1e-6), 1.5x in bf16-mixed
-    (benchmarks/decision_latency.py, `*-compiled` variants). Costs 15-25 s of compilation on the first call."""
+    MiniLM's 6-DU decision on a 2-core Xeon: 1.16-1.24x faster in fp32 (pooled states equal to ~1e-6), 1.14-1.18x in
+    bf16-mixed (benchmarks/decision_latency.py, `*-compiled` variants, quiet and loaded). Costs 15-25 s of
+    compilation on the first call."""
     if lm.model.device.type == "cpu" and not (shutil.which("g++") or shutil.which("c++") or shutil.which("cc")):
         raise LanguageModelError("--llm-compile needs a C++ compiler on a CPU (torch.compile generates C++): "
                                  "install g++ (scripts/setup.sh does) or leave --llm-compile off")
