@@ -149,8 +149,9 @@ def test_an_unknown_llm_precision_is_refused_before_anything_loads():
 
 
 def test_compiled_decisions_match_eager_ones_and_updates_stay_eager():
-    """llm_compile: decisions (no gradients) run the compiled model, for any prompt length without recompiling,
-    and agree with the eager model to rounding; with gradients the eager model runs and trains the soft prompt."""
+    """llm_compile: decisions (no gradients) run the compiled model, for other prompt lengths and batch sizes
+    without recompiling, and agree with the eager model to rounding; with gradients the eager model runs and
+    trains the soft prompt."""
     from torch._dynamo.utils import counters
 
     scenario = load_scenario("small")
@@ -160,15 +161,21 @@ def test_compiled_decisions_match_eager_ones_and_updates_stay_eager():
     lm = agent.srm.encoder.lm
     assert lm.decision_model is not None and counters["frames"]["ok"] >= 1
     compiled_frames = counters["frames"]["ok"]
-    batches = [["eMBB QoS 50%, share 33%, served 71%, delay 66%. Worst eMBB."] * scenario.ran.num_dus,
+    calls = []
+    compiled_model = lm.decision_model
+    lm.decision_model = lambda **kwargs: calls.append(1) or compiled_model(**kwargs)
+    batches = [["eMBB QoS 50%, share 33%, served 71%, delay 66%. Worst eMBB."] * 3,
                ["URLLC QoS 90%, delay 3%.", "mMTC QoS 100%, share 10%, served 100%, delay 5%, and more words."]]
     compiled = [agent.hidden_of(texts) for texts in batches]
-    assert counters["frames"]["ok"] == compiled_frames  # other lengths and batch sizes reuse the compilation
-    decision_model, lm.decision_model = lm.decision_model, None
+    assert len(calls) == len(batches)  # decisions ran the compiled model ...
+    assert counters["frames"]["ok"] == compiled_frames  # ... and other lengths and batch sizes reused it
+    lm.decision_model = None
     eager = [agent.hidden_of(texts) for texts in batches]
-    lm.decision_model = decision_model
     for c, e in zip(compiled, eager):
         assert np.abs(c - e).max() / np.abs(e).max() < 1e-4
+    calls.clear()
+    lm.decision_model = lambda **kwargs: calls.append(1) or compiled_model(**kwargs)
     h = agent.srm.text_hidden(batches[1])  # with gradients: the eager model
     (h**2).mean().backward()
     assert agent.srm.encoder.soft_prompt.embedding.grad.abs().sum() > 0
+    assert not calls and counters["frames"]["ok"] == compiled_frames

@@ -27,13 +27,20 @@ def build_agent(cfg: TrainConfig, scenario: Scenario, device: torch.device,
         encoder = PromptedEncoder(lm, cfg.num_prompt_tokens, max_text_tokens=256, seed=cfg.seed)
         if cfg.llm_compile and lm.decision_model is None:
             compile_for_decisions(lm)
-            with torch.no_grad():  # compile now, not during the first control period the simulator waits on
-                encoder(["compile"] * scenario.ran.num_dus)
     srm = StateRepresentation(NUM_FEATURES, encoder, latent=cfg.latent, hidden=cfg.hidden, prompt_style=cfg.prompt_style)
     if cfg.adapters:
         load_adapters(srm, Path(cfg.adapters), cfg.llm if encoder else None)
     settings = SacSettings(**{f.name: getattr(cfg, f.name) for f in dataclasses.fields(SacSettings)})
-    return MASAC(srm, scenario.ran.num_dus, NUM_FEATURES, settings, device)
+    agent = MASAC(srm, scenario.ran.num_dus, NUM_FEATURES, settings, device)
+    if encoder is not None and encoder.lm.decision_model is not None:
+        # Compile now (on the agent's device), not in the first control period the simulator waits on. A prompt of
+        # realistic length: a batch as long as its sequences would tie the two sizes in the compiled code.
+        agent.hidden_of([_WARM_UP_PROMPT] * scenario.ran.num_dus)
+    return agent
+
+
+_WARM_UP_PROMPT = ("eMBB QoS 50%, share 33%, served 71%, delay 66%. URLLC QoS 90%, share 33%, served 100%, delay 40%. "
+                   "mMTC QoS 100%, share 33%, served 100%, delay 5%. Worst eMBB.")
 
 
 def load_adapters(srm: StateRepresentation, path: Path, llm: str | None) -> None:

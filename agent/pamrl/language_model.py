@@ -150,17 +150,20 @@ def load_language_model(name: str, device: torch.device, trust_remote_code: bool
 
 
 def compile_for_decisions(lm: LoadedModel) -> None:
-    """Compiles the frozen model for gradient-free calls (the agent's decisions) with torch.compile, its weights
-    frozen into the compiled code as constants (inductor's `freezing`: on a CPU the matrix products get weights
-    pre-packed for oneDNN, and norms, GELU and casts are fused). Shapes are dynamic, so prompts of any length reuse
-    one compilation. Calls with gradients (prompt-token updates) keep the eager model: freezing is for inference.
+    """Compiles the frozen model for gradient-free calls (the agent's decisions) with torch.compile: norms, GELU,
+    residual adds and casts are fused around the matrix products. Shapes are dynamic, so prompts of any length and
+    batches of any size above one reuse one compilation. Calls with gradients (prompt-token updates) keep the eager
+    model. The weights stay inputs of the compiled code (inductor's `freezing`, which would make them constants,
+    measured no faster here), so it always computes with the model's current weights.
     MiniLM's 6-DU decision on a 2-core Xeon: 1.16-1.24x faster in fp32 (pooled states equal to ~1e-6), 1.14-1.18x in
     bf16-mixed (benchmarks/decision_latency.py, `*-compiled` variants, quiet and loaded). Costs 15-25 s of
     compilation on the first call."""
-    if lm.model.device.type == "cpu" and not (shutil.which("g++") or shutil.which("c++") or shutil.which("cc")):
-        raise LanguageModelError("--llm-compile needs a C++ compiler on a CPU (torch.compile generates C++): "
-                                 "install g++ (scripts/setup.sh does) or leave --llm-compile off")
-    lm.decision_model = torch.compile(lm.model, dynamic=True, options={"freezing": True})
+    device = next(lm.model.parameters()).device
+    compiler = os.environ.get("CXX", "g++")  # what inductor invokes to build its CPU kernels
+    if device.type == "cpu" and not shutil.which(compiler):
+        raise LanguageModelError(f"--llm-compile needs a C++ compiler on a CPU (torch.compile generates C++; {compiler} "
+                                 "not found): install g++ (scripts/setup.sh does) or leave --llm-compile off")
+    lm.decision_model = torch.compile(lm.model, dynamic=True)
 
 
 class SoftPrompt(nn.Module):
