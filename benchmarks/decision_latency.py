@@ -13,6 +13,8 @@ transitions recomputed in every update), so one run shows the ratio.
 On CUDA the language model runs in bf16 (`llm_precision` auto); the `*-bf16` and `*-bf16-mixed` variants set
 `llm_precision` on a CPU too, and for them the script also prints how far it moves the pooled states and the
 deterministic shares from fp32 (the same weights, soft prompt and KPI tables).
+Any variant with `-split` appended decides in two halves of the DUs, one per core with one torch thread each
+(this script only: a measurement of where the tail comes from, not an agent setting).
 `*-compiled` variants compile the language model for decisions (`llm_compile`; compilation is done when the agent
 is built, before the timing) and print their drift from eager fp32 the same way.
 `gpt2-arch`/hub ids work too; for ORANSight-size timing without its weights use --variants qwen1.5b-arch
@@ -25,6 +27,7 @@ import argparse
 import dataclasses
 import platform
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -62,12 +65,32 @@ def decide(agent, scenario, kpis, shares, num_dus=None):
     qos = qos_levels(kpis, scenario)
     features = numeric_features(kpis, qos, shares, scenario.ran.bandwidth_rbs)
     texts = [informal_prompt(kpis[du], qos[du], shares[du], scenario, agent.srm.prompt_style) for du in range(len(kpis))]
-    hidden = agent.hidden_of(texts) if agent.srm.uses_llm else np.zeros((len(kpis), 1), np.float32)
+    if not agent.srm.uses_llm:
+        hidden = np.zeros((len(kpis), 1), np.float32)
+    elif getattr(agent, "split_decisions", False) and len(texts) > 1:
+        hidden = split_hidden(agent, texts)
+    else:
+        hidden = agent.hidden_of(texts)
     if num_dus is not None and len(kpis) < num_dus:
         pad = num_dus - len(kpis)
         features = np.concatenate([features, np.zeros((pad, features.shape[1]), features.dtype)])
         hidden = np.concatenate([hidden, np.zeros((pad, hidden.shape[1]), hidden.dtype)])
     return agent.act(features, hidden)
+
+
+_SPLIT_POOL = ThreadPoolExecutor(2)
+
+
+def split_hidden(agent, texts: list[str]) -> np.ndarray:
+    """`*-split` variants: the prompts in two halves, each on its own core with one torch thread, instead of one
+    batch whose every operation is shared by two threads (that wait for each other at every step)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        halves = [texts[: len(texts) // 2], texts[len(texts) // 2 :]]
+        return np.concatenate(list(_SPLIT_POOL.map(agent.hidden_of, halves)))
+    finally:
+        torch.set_num_threads(threads)
 
 
 def lm_floor(agent, scenario, kpis, shares, device) -> str:
@@ -226,9 +249,10 @@ def main() -> None:
     tables = [realistic_kpis(rng, scenario.ran.num_dus) for _ in range(16)]
     agents = {}
     for name in args.variants:
-        method, llm, extra = VARIANTS.get(name, ("pa-mrl", name, {}))
+        method, llm, extra = VARIANTS.get(name.removesuffix("-split"), ("pa-mrl", name.removesuffix("-split"), {}))
         cfg = TrainConfig(method=method, llm=llm, prompt_tokens=args.prompt_tokens, device=args.device, **extra)
         agent = qwen_arch_agent(cfg, scenario, device) if llm == "qwen1.5b-arch" else build_agent(cfg, scenario, device)
+        agent.split_decisions = name.endswith("-split")
         for i in range(10):  # warm-up, both shapes (a compiled model compiles the one-DU batch here)
             decide(agent, scenario, tables[i % 16], shares)
             decide(agent, scenario, tables[i % 16][:1], shares[:1], num_dus=scenario.ran.num_dus)
