@@ -6,13 +6,15 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import torch
 
+from pamrl.bridge.protocol import NUM_KPIS, NUM_SLICES
 from pamrl.bridge.scenario import Scenario
 from pamrl.config import LLM_METHODS, TrainConfig
 from pamrl.language_model import LoadedModel, PromptedEncoder, compile_for_decisions, load_language_model
 from pamrl.masac import MASAC, SacSettings
-from pamrl.prompt import NUM_FEATURES
+from pamrl.prompt import NUM_FEATURES, informal_prompt
 from pamrl.srm import StateRepresentation
 
 
@@ -25,22 +27,20 @@ def build_agent(cfg: TrainConfig, scenario: Scenario, device: torch.device,
         if lm is None:
             lm = load_language_model(cfg.llm, device, cfg.trust_remote_code, cfg.llm_precision)
         encoder = PromptedEncoder(lm, cfg.num_prompt_tokens, max_text_tokens=256, seed=cfg.seed)
-        if cfg.llm_compile and lm.decision_model is None:
-            compile_for_decisions(lm)
     srm = StateRepresentation(NUM_FEATURES, encoder, latent=cfg.latent, hidden=cfg.hidden, prompt_style=cfg.prompt_style)
     if cfg.adapters:
         load_adapters(srm, Path(cfg.adapters), cfg.llm if encoder else None)
     settings = SacSettings(**{f.name: getattr(cfg, f.name) for f in dataclasses.fields(SacSettings)})
     agent = MASAC(srm, scenario.ran.num_dus, NUM_FEATURES, settings, device)
-    if encoder is not None and encoder.lm.decision_model is not None:
-        # Compile now (on the agent's device), not in the first control period the simulator waits on. A prompt of
-        # realistic length: a batch as long as its sequences would tie the two sizes in the compiled code.
-        agent.hidden_of([_WARM_UP_PROMPT] * scenario.ran.num_dus)
+    if encoder is not None and cfg.llm_compile:
+        if encoder.lm.decision_model is None:
+            compile_for_decisions(encoder.lm)
+        # Compile now (on the agent's device), not in the first control period the simulator waits on, with prompts
+        # of the real template's length (a batch as long as its sequences would tie the two sizes when compiled).
+        prompt = informal_prompt(np.ones((NUM_SLICES, NUM_KPIS)), np.full(NUM_SLICES, 0.5),
+                                 np.full(NUM_SLICES, 1 / NUM_SLICES), scenario, cfg.prompt_style)
+        agent.hidden_of([prompt] * scenario.ran.num_dus)
     return agent
-
-
-_WARM_UP_PROMPT = ("eMBB QoS 50%, share 33%, served 71%, delay 66%. URLLC QoS 90%, share 33%, served 100%, delay 40%. "
-                   "mMTC QoS 100%, share 33%, served 100%, delay 5%. Worst eMBB.")
 
 
 def load_adapters(srm: StateRepresentation, path: Path, llm: str | None) -> None:
