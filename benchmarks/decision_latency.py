@@ -126,10 +126,10 @@ def lm_floor(agent, scenario, kpis, shares, device) -> str:
 
 def drift_from_fp32(agent, cfg, scenario, tables, shares, device) -> str:
     """How far the agent's number formats (and compilation) move its decision from eager fp32's: the same weights
-    (all copied from an fp32 agent, soft prompt included) and KPI tables. Prints the pooled states' largest relative L2 difference, the
-    signal-to-error ratio (the states' spread across the tables, per dimension, over the rms difference: the
-    states of different KPIs lie close together, so this, not the relative error, says what is lost) and the
-    deterministic shares' largest absolute difference."""
+    (all copied from an fp32 agent, soft prompt included) and KPI tables. Prints the pooled states' largest
+    relative L2 difference, the signal-to-error ratio (the states' spread across the tables, per dimension, over
+    the rms difference: the states of different KPIs lie close together, so this, not the relative error, says
+    what is lost) and the deterministic shares' largest absolute difference."""
     reference = build_agent(dataclasses.replace(cfg, llm_precision="fp32", llm_compile=False), scenario, device)
     agent.srm.load_state_dict(reference.srm.state_dict())  # fp32 values, rounded to the agent's format
     agent.actor.load_state_dict(reference.actor.state_dict())
@@ -249,10 +249,11 @@ def main() -> None:
     tables = [realistic_kpis(rng, scenario.ran.num_dus) for _ in range(16)]
     agents = {}
     for name in args.variants:
-        method, llm, extra = VARIANTS.get(name.removesuffix("-split"), ("pa-mrl", name.removesuffix("-split"), {}))
+        base = name.removesuffix("-split")
+        method, llm, extra = VARIANTS.get(base, ("pa-mrl", base, {}))
         cfg = TrainConfig(method=method, llm=llm, prompt_tokens=args.prompt_tokens, device=args.device, **extra)
         agent = qwen_arch_agent(cfg, scenario, device) if llm == "qwen1.5b-arch" else build_agent(cfg, scenario, device)
-        agent.split_decisions = name.endswith("-split")
+        agent.split_decisions = base != name
         for i in range(10):  # warm-up, both shapes (a compiled model compiles the one-DU batch here)
             decide(agent, scenario, tables[i % 16], shares)
             decide(agent, scenario, tables[i % 16][:1], shares[:1], num_dus=scenario.ran.num_dus)

@@ -161,8 +161,8 @@ def compile_for_decisions(lm: LoadedModel) -> None:
     device = next(lm.model.parameters()).device
     compiler = os.environ.get("CXX", "g++")  # what inductor invokes to build its CPU kernels
     if device.type == "cpu" and not shutil.which(compiler):
-        raise LanguageModelError(f"--llm-compile needs a C++ compiler on a CPU (torch.compile generates C++; {compiler} "
-                                 "not found): install g++ (scripts/setup.sh does) or leave --llm-compile off")
+        raise LanguageModelError(f"--llm-compile needs a C++ compiler on a CPU (torch.compile generates C++; "
+                                 f"{compiler} not found): install g++ (scripts/setup.sh does) or leave it off")
     lm.decision_model = torch.compile(lm.model, dynamic=True)
 
 
