@@ -151,7 +151,8 @@ def test_an_unknown_llm_precision_is_refused_before_anything_loads():
 def test_compiled_decisions_match_eager_ones_and_updates_stay_eager():
     """llm_compile: decisions (no gradients) run the compiled model, for other prompt lengths and batch sizes
     without recompiling, and agree with the eager model to rounding; with gradients the eager model runs and
-    trains the soft prompt."""
+    trains the soft prompt. The weights are frozen into the compiled code for these calls only."""
+    import torch._inductor.config as inductor_config
     from torch._dynamo.utils import counters
 
     scenario = load_scenario("small")
@@ -160,6 +161,7 @@ def test_compiled_decisions_match_eager_ones_and_updates_stay_eager():
     agent = build_agent(cfg, scenario, torch.device("cpu"))  # compiles (one batch of num_dus prompts)
     lm = agent.srm.encoder.lm
     assert lm.decision_model is not None and counters["frames"]["ok"] >= 1
+    assert not inductor_config.freezing  # switched on only while the decisions compile
     compiled_frames = counters["frames"]["ok"]
     calls = []
     compiled_model = lm.decision_model

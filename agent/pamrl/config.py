@@ -137,11 +137,12 @@ class TrainConfig:
     slower than fp32, without them. The soft prompt, adapters and networks stay fp32. What it costs in fidelity
     (pooled states vs fp32, measured by benchmarks/decision_latency.py): see README's decision-latency row"""
     llm_compile: bool = False
-    """compile the frozen language model for decisions (torch.compile, dynamic shapes; prompt-token updates stay
-    eager): MiniLM's 6-DU decision 1.14-1.24x faster in fp32 and bf16-mixed on a 2-core Xeon
-    (benchmarks/decision_latency.py), for 15-25 s of compilation when the agent is built. Off by default: short
-    runs and tests would pay the compilation, and it needs a C++ compiler on a CPU. Results agree with eager ones
-    to rounding (fp32: ~1e-6 in the pooled states)"""
+    """compile the frozen language model for decisions (torch.compile, dynamic shapes; on a CPU with its matrix
+    products autotuned and its weights frozen into the compiled code; prompt-token updates stay eager): MiniLM's
+    6-DU decision 1.6x faster in bf16 and bf16-mixed, 1.24x in fp32 on a 2-core AMX Xeon
+    (benchmarks/decision_latency.py; language_model.compile_for_decisions), for 20-60 s of compilation when the
+    agent is built. Off by default: short runs and tests would pay the compilation, and it needs a C++ compiler on
+    a CPU. Results agree with eager ones to rounding (fp32: ~1e-6 in the pooled states)"""
     static_search_episodes: int = 2
     """best-static: episodes (training seeds 0, 1, ...) each candidate's shares are run for. 2 is cheap and noisy:
     on `small` three seeds' searches disagreed (by 0.5 on LTE, 0.9 on NR); with 4, and `episodes` doubled to 160 to

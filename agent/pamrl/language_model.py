@@ -27,6 +27,7 @@ import tempfile
 from dataclasses import dataclass
 from importlib import util as importlib_util
 from pathlib import Path
+from typing import Any, Callable
 
 import torch
 from torch import nn
@@ -51,7 +52,7 @@ class LoadedModel:
     hidden_size: int
     autocast: torch.dtype | None = None
     """the dtype the model's matrix products run in under torch.autocast (None: its weights' dtype)"""
-    decision_model: nn.Module | None = None
+    decision_model: Callable[..., Any] | None = None
     """the model compiled for calls without gradients (decisions; `compile_for_decisions`), or None: the model"""
 
 
@@ -153,17 +154,36 @@ def compile_for_decisions(lm: LoadedModel) -> None:
     """Compiles the frozen model for gradient-free calls (the agent's decisions) with torch.compile: norms, GELU,
     residual adds and casts are fused around the matrix products. Shapes are dynamic, so prompts of any length and
     batches of any size above one reuse one compilation. Calls with gradients (prompt-token updates) keep the eager
-    model. The weights stay inputs of the compiled code (inductor's `freezing`, which would make them constants,
-    measured no faster here), so it always computes with the model's current weights.
-    MiniLM's 6-DU decision on a 2-core Xeon: 1.16-1.24x faster in fp32 (pooled states equal to ~1e-6), 1.14-1.18x in
-    bf16-mixed (benchmarks/decision_latency.py, `*-compiled` variants, quiet and loaded). Costs 15-25 s of
-    compilation on the first call."""
+    model. Costs 20-60 s of compilation when the agent is built (inductor caches it on disk for later runs).
+
+    On a CPU it also autotunes the matrix products (`max-autotune`: inductor's AMX/AVX-512 GEMM templates against
+    oneDNN, per layer shape) with the weights *frozen* (inductor's `freezing`: constants of the compiled code,
+    pre-packed for the GEMM kernels). That is sound because the language model never changes and is not part of any
+    checkpoint; a second model (other weights) gets its own compilation (dynamo guards on the frozen weights'
+    identity: checked with two models of different weights). Freezing is switched on only around these calls, so no
+    other compilation in the process sees it. Autotuning without freezing, or freezing without autotuning, measured
+    no faster than the plain compile. MiniLM's 6-DU decision on a 2-core AMX Xeon (benchmarks/decision_latency.py,
+    2026-12-01): 1.6x faster than eager in bf16 and bf16-mixed, 1.24x in fp32 (plain compile: 1.14-1.2x); pooled
+    states equal to eager to ~1e-6 in fp32, ~0.5 % in bf16-mixed (bf16 rounding in a different order).
+    On CUDA the plain compile is kept: autotuning and freezing there are unmeasured (no GPU was lent)."""
     device = next(lm.model.parameters()).device
+    if device.type != "cpu":
+        lm.decision_model = torch.compile(lm.model, dynamic=True)
+        return
     compiler = os.environ.get("CXX", "g++")  # what inductor invokes to build its CPU kernels
-    if device.type == "cpu" and not shutil.which(compiler):
+    if not shutil.which(compiler):
         raise LanguageModelError(f"--llm-compile needs a C++ compiler on a CPU (torch.compile generates C++; "
                                  f"{compiler} not found): install g++ (scripts/setup.sh does) or leave it off")
-    lm.decision_model = torch.compile(lm.model, dynamic=True)
+    import torch._inductor.config as inductor_config
+
+    compiled = torch.compile(lm.model, dynamic=True, mode="max-autotune-no-cudagraphs")
+
+    def decide(**inputs):
+        # inductor reads `freezing` when it compiles, i.e. inside the first call of each new shape class
+        with inductor_config.patch(freezing=True):
+            return compiled(**inputs)
+
+    lm.decision_model = decide
 
 
 class SoftPrompt(nn.Module):
