@@ -45,7 +45,9 @@ CONFIGS = {
     # + lean UL/control settings, CQI every TTI, every control frame delivered
     "lean-cqi1": ("paper+lean", {**LTE, "cqi_period_ms": 1, "neighbour_ctrl_frames": True}),
     "lean-all-ctrl": ("paper+lean", {**LTE, "neighbour_ctrl_frames": True}),  # + CQI every 5 ms
-    "lean": ("paper+lean", LTE),  # + other cells' control frames only in PSS subframes: +lean as shipped
+    # + other cells' control frames only in PSS subframes; each signal delivered alone
+    "lean-unsummed": ("paper+lean", {**LTE, "lte_sum_other_cells": False}),
+    "lean": ("paper+lean", LTE),  # + other cells' data frames summed into one per instant: +lean as shipped
     "lean-cqi10": ("paper+lean", {**LTE, "cqi_period_ms": 10}),  # outside the KPI tolerance
     # NR (docs/nr.md): TDD with nr's all-flexible slots (the default), FDD delivering every signal, FDD as shipped
     # (signals nobody decodes left out: same KPIs)

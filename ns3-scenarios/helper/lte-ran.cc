@@ -96,6 +96,7 @@ LteRan::InstallDevices()
     if (m_config.spectrumChannel == "batched")
     {
         m_lte->SetSpectrumChannelAttribute("NeighbourCtrlFrames", BooleanValue(m_config.neighbourCtrlFrames));
+        m_lte->SetSpectrumChannelAttribute("SumOtherCells", BooleanValue(m_config.lteSumOtherCells));
     }
     m_lte->SetAttribute("PathlossModel", StringValue("ns3::LogDistancePropagationLossModel"));
     m_lte->SetPathlossModelAttribute("Exponent", DoubleValue(m_config.pathlossExponent));

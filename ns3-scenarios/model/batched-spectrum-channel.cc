@@ -50,9 +50,9 @@ BatchedSpectrumChannel::GetTypeId()
                                           MakeBooleanAccessor(&BatchedSpectrumChannel::m_neighbourCtrlFrames),
                                           MakeBooleanChecker())
                             .AddAttribute("SumOtherCells",
-                                          "NR: the signals a receiver does not decode that reach it in the same "
-                                          "instant with the same kind and duration arrive as one, their psds summed "
-                                          "(a shortcut: the same interference up to floating-point rounding)",
+                                          "NR and LTE: the signals a receiver does not decode that reach it in the "
+                                          "same instant with the same kind and duration arrive as one, their psds "
+                                          "summed (a shortcut: the same interference up to floating-point rounding)",
                                           BooleanValue(false),
                                           MakeBooleanAccessor(&BatchedSpectrumChannel::m_sumOtherCells),
                                           MakeBooleanChecker());
@@ -363,9 +363,12 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             }
             // A link into a sum (see SumOtherCells) carries the shared copy; its received psd is made at delivery.
             // (Converted to another spectrum model, it takes the long way in Deliver, with a psd of its own.)
-            const SumGroup sumGroup = m_sumOtherCells && group.nrPhys[i] && !m_propagationDelay
-                                          ? SummableAt(kind, *txParams, *group.nrPhys[i])
-                                          : SumGroup::None;
+            SumGroup sumGroup = SumGroup::None;
+            if (m_sumOtherCells && !m_propagationDelay)
+            {
+                sumGroup = group.nrPhys[i] ? SummableAt(kind, *txParams, *group.nrPhys[i])
+                                           : SummableAtLte(kind, *txParams, rxDevice);
+            }
             Delivery delivery{receiver, shared, 0.0, kind, sumGroup};
             if (sumGroup == SumGroup::None)
             {
@@ -563,6 +566,47 @@ BatchedSpectrumChannel::SummableAt(SignalKind kind,
     default:
         return SumGroup::None;
     }
+}
+
+BatchedSpectrumChannel::SumGroup
+BatchedSpectrumChannel::SummableAtLte(SignalKind kind,
+                                      const SpectrumSignalParameters& params,
+                                      const Ptr<NetDevice>& rxDevice)
+{
+    // What LteSpectrumPhy::StartRx does with a data frame of another cell (StartRxData ignores it) or a DL control
+    // frame of another cell without PSS (StartRxDlCtrl ignores it): adds its psd to the receiving PHY's data or
+    // control interference for the signal's duration, and nothing else. The PHY keeps its cell to itself; a UE's
+    // RRC names the same cell while it is connected (both are set in one call when it synchronises with a cell or
+    // hands over), so only connected UEs get sums, and an eNB's cell is its own.
+    if (kind != SignalKind::LteData && kind != SignalKind::LteDlCtrl)
+    {
+        return SumGroup::None; // SRS (measured per UE by its cell) and other signals: one by one
+    }
+    uint16_t cell = 0;
+    if (const auto* ue = dynamic_cast<const LteUeNetDevice*>(PeekPointer(rxDevice)))
+    {
+        Ptr<LteUeRrc> rrc = ue->GetRrc();
+        if (rrc->GetState() != LteUeRrc::CONNECTED_NORMALLY)
+        {
+            return SumGroup::None;
+        }
+        cell = rrc->GetCellId();
+    }
+    else if (const auto* enb = dynamic_cast<const LteEnbNetDevice*>(PeekPointer(rxDevice)))
+    {
+        cell = enb->GetCellId();
+    }
+    if (cell == 0)
+    {
+        return SumGroup::None;
+    }
+    if (kind == SignalKind::LteData)
+    {
+        return static_cast<const LteSpectrumSignalParametersDataFrame&>(params).cellId != cell ? SumGroup::OtherCells
+                                                                                              : SumGroup::None;
+    }
+    const auto& ctrl = static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(params);
+    return ctrl.pss || ctrl.cellId == cell ? SumGroup::None : SumGroup::OtherCells; // a PSS: measured per cell
 }
 
 void

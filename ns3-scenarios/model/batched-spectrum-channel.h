@@ -41,14 +41,15 @@ class NrSpectrumPhy;
  * allows the setting only with the first two off (agent/pamrl/bridge/scenario.py), which leaves RLF detection
  * seeing the control channel without inter-cell interference.
  *
- * Another (SumOtherCells, NR only, off by default): the NR signals that reach a receiver in the same instant, with
- * the same kind and duration, that it does not decode (another cell's; in its own cell, another UE's data and, at
- * a UE, any uplink control) arrive as one signal whose psd is the sum of theirs, each link with its own path loss
- * and fading. An NR receiver only adds such a signal's psd to its interference for its duration, so the SINR it
+ * Another (SumOtherCells, off by default): the NR or LTE signals that reach a receiver in the same instant, with
+ * the same kind and duration, that it does not decode (another cell's; NR, in its own cell: another UE's data and,
+ * at a UE, any uplink control) arrive as one signal whose psd is the sum of theirs, each link with its own path loss
+ * and fading. Such a receiver only adds that signal's psd to its interference for its duration, so the SINR it
  * computes is the same sum taken in another order: KPIs move only by floating-point rounding
  * (tests/test_sum_other_cells.py: within 1e-9 over whole episodes). Per slot at paper scale it turns each UE's five foreign
- * downlink signals into one and each gNB's ~165 foreign uplink signals into one. PSS frames (cell measurements)
- * and signals with a MIMO channel matrix are always delivered one by one.
+ * downlink signals into one and each gNB's ~165 foreign uplink signals into one (NR); LTE: each UE's five other
+ * cells' data frames per TTI, and each eNB's other cells' uplink data. PSS frames (cell measurements), LTE SRS and
+ * signals with a MIMO channel matrix are always delivered one by one.
  */
 class BatchedSpectrumChannel : public SpectrumChannel
 {
@@ -106,6 +107,8 @@ class BatchedSpectrumChannel : public SpectrumChannel
 
     void DeliverAll(Ptr<SpectrumValue> txPsd, const std::vector<Delivery>& deliveries);
     static SumGroup SummableAt(SignalKind kind, const SpectrumSignalParameters& params, const NrSpectrumPhy& receiver);
+    /// The same for an LTE receiver, by its device (LteSpectrumPhy does not tell its cell).
+    static SumGroup SummableAtLte(SignalKind kind, const SpectrumSignalParameters& params, const Ptr<NetDevice>& rxDevice);
     /// Adds a link's received psd to the sum pending for its receiver, kind, group and duration (the first of the
     /// instant starts the sum; the sums are delivered once the instant's other transmissions are in).
     void AddToSum(const Delivery& delivery, const SpectrumValue& rxPsd);
@@ -148,7 +151,7 @@ class BatchedSpectrumChannel : public SpectrumChannel
     std::map<std::pair<SpectrumModelUid_t, SpectrumModelUid_t>, std::pair<bool, SpectrumConverter>> m_converters;
     std::size_t m_numDevices{0};
     bool m_neighbourCtrlFrames{true}; ///< deliver other cells' control frames outside PSS subframes
-    bool m_sumOtherCells{false};      ///< NR: sum the signals a receiver does not decode (see the class comment)
+    bool m_sumOtherCells{false};      ///< sum the signals a receiver does not decode (see the class comment)
 
     /// A sum in progress: receiver, signal kind, group, duration (time steps) -> index in m_sums.
     std::map<std::tuple<const SpectrumPhy*, SignalKind, SumGroup, int64_t>, std::size_t> m_sumIndex;

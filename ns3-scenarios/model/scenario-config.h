@@ -53,6 +53,7 @@ struct ScenarioConfig
     std::string nrFddSameSideLinks; ///< nr fdd: skip (gNB-gNB and UE-UE signals not delivered: exact) | deliver
     std::string nrTddCrossLink;     ///< nr tdd: deliver | skip (gNB-gNB and UE-UE signals not delivered: a shortcut)
     bool nrSumOtherCells;           ///< nr, batched channel: undecoded signals of one instant arrive summed (a shortcut)
+    bool lteSumOtherCells;          ///< lte, batched channel: the same for LTE
     uint32_t numDus;
     uint32_t bandwidthRbs;
     double interSiteDistanceM;

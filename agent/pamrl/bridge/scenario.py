@@ -92,6 +92,13 @@ class RanConfig(_Strict):
                           "the same sum taken in another order, so KPIs move by rounding and by the HARQ and "
                           "error-model draws that rounding moves (docs/speed.md, tests/test_lean.py)"),
     ] = False
+    lte_sum_other_cells: Annotated[
+        bool,
+        Field(description="lte only, batched channel (a modelling shortcut): the same for LTE: other cells' data "
+                          "frames (at a connected UE, and at an eNB) and other cells' control frames without PSS "
+                          "that reach a receiver in the same instant arrive as one, their received psds summed; "
+                          "KPIs move by rounding only (docs/speed.md, tests/test_sum_other_cells.py)"),
+    ] = False
     num_dus: Annotated[int, Field(ge=1, le=16, description="DUs (cells) sharing one carrier")] = 2
     bandwidth_rbs: Annotated[Literal[6, 15, 25, 50, 75, 100], Field(description="DL/UL bandwidth in RBs")] = 25
     inter_site_distance_m: Annotated[float, Field(ge=20, le=10000)] = 200.0
@@ -155,6 +162,8 @@ class RanConfig(_Strict):
                      for k, v in {"spectrum_channel": "batched", "nr_channel": "ours"}.items() if getattr(self, k) != v]
             if wrong:
                 raise ValueError("nr_sum_other_cells: true needs " + "; ".join(wrong))
+        if self.lte_sum_other_cells and self.backend == "lte" and self.spectrum_channel != "batched":
+            raise ValueError(f"lte_sum_other_cells: true needs spectrum_channel 'batched' (is {self.spectrum_channel!r})")
         return self
 
     @model_validator(mode="after")
