@@ -13,6 +13,7 @@ Run:  .venv/bin/python benchmarks/overlap.py [--scenarios small,paper] [--episod
       .venv/bin/python benchmarks/overlap.py --scenarios small --methods pa-mrl,masac --modes overlap
         (updates per wall hour of PA-MRL against MASAC in overlap mode)
       ... --llm-precisions fp32,bf16-mixed  (the language-model methods once per number format, `llm_precision`)
+      ... --llm-compile  (the language-model methods with their decisions compiled, `llm_compile`)
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def main() -> None:
     ap.add_argument("--methods", default="pa-mrl", help="e.g. pa-mrl,masac: also compares updates per wall hour")
     ap.add_argument("--llm-precisions", default="auto",
                     help="llm_precision values to run the language-model methods with, e.g. fp32,bf16-mixed")
+    ap.add_argument("--llm-compile", action="store_true", help="compile the language model for decisions (llm_compile)")
     ap.add_argument("--modes", default=",".join(m[0] for m in MODES), help="subset of " + ",".join(m[0] for m in MODES))
     args = ap.parse_args()
     modes = [m for m in MODES if m[0] in args.modes.split(",")]
@@ -66,10 +68,12 @@ def main() -> None:
                     for p in (args.llm_precisions.split(",") if m in LLM_METHODS else ["-"])]
             for (method, precision), (mode, lockstep, niceness) in ((r, x) for r in runs for x in modes):
                 label = method if precision == "-" else f"{method} {precision}"
+                label += " compiled" if args.llm_compile and method in LLM_METHODS else ""
                 out = folder / f"{name}-{label.replace(' ', '-')}-{mode}"
                 cfg = TrainConfig(scenario=scen, method=method, llm=args.llm, episodes=args.episodes, seed=1,
                                   out=str(out), learning_starts=0, lockstep=lockstep, learner_niceness=niceness,
-                                  device="cpu", llm_precision="auto" if precision == "-" else precision)
+                                  device="cpu", llm_precision="auto" if precision == "-" else precision,
+                                  llm_compile=args.llm_compile and method in LLM_METHODS)
                 train(cfg)
                 t = pd.read_parquet(out / "timing")
                 rows.append({"scenario": name, "method": label, "mode": mode,
