@@ -139,7 +139,7 @@ class TrainConfig:
     llm_compile: bool = False
     """compile the frozen language model for decisions (torch.compile, dynamic shapes; on a CPU with its matrix
     products autotuned and its weights frozen into the compiled code; prompt-token updates stay eager): MiniLM's
-    6-DU decision 1.6x faster in bf16 and bf16-mixed, 1.24x in fp32 on a 2-core AMX Xeon
+    6-DU decision 1.5-1.6x faster in bf16 and bf16-mixed, 1.07-1.3x in fp32 on a 2-core AMX Xeon
     (benchmarks/decision_latency.py; language_model.compile_for_decisions), for 20-60 s of compilation when the
     agent is built. Off by default: short runs and tests would pay the compilation, and it needs a C++ compiler on
     a CPU. Results agree with eager ones to rounding (fp32: ~1e-6 in the pooled states)"""

@@ -163,7 +163,7 @@ def compile_for_decisions(lm: LoadedModel) -> None:
     identity: checked with two models of different weights). Freezing is switched on only around these calls, so no
     other compilation in the process sees it. Autotuning without freezing, or freezing without autotuning, measured
     no faster than the plain compile. MiniLM's 6-DU decision on a 2-core AMX Xeon (benchmarks/decision_latency.py,
-    2026-12-01): 1.6x faster than eager in bf16 and bf16-mixed, 1.24x in fp32 (plain compile: 1.14-1.2x); pooled
+    2026-12-01): 1.5-1.6x faster than eager in bf16 and bf16-mixed, 1.07-1.3x in fp32 (plain compile: 1.13-1.2x); pooled
     states equal to eager to ~1e-6 in fp32, ~0.5 % in bf16-mixed (bf16 rounding in a different order).
     On CUDA the plain compile is kept: autotuning and freezing there are unmeasured (no GPU was lent)."""
     device = next(lm.model.parameters()).device
