@@ -181,3 +181,26 @@ def test_compiled_decisions_match_eager_ones_and_updates_stay_eager():
     (h**2).mean().backward()
     assert agent.srm.encoder.soft_prompt.embedding.grad.abs().sum() > 0
     assert not calls and counters["frames"]["ok"] == compiled_frames
+
+
+def test_compiled_decisions_of_two_models_keep_their_own_weights():
+    """The compiled decisions fold the weights into the compiled code (freezing): a second model of the same
+    architecture with other weights must get its own compilation, not reuse the first one's constants."""
+    from pamrl.language_model import PromptedEncoder, compile_for_decisions, load_language_model
+
+    texts = ["eMBB QoS 50%, share 33%.", "URLLC QoS 90%, delay 3%, served 80%."]
+    encoders, eager = [], []
+    for scale in (1.0, 1.5):
+        lm = load_language_model("gpt2-arch-tiny", torch.device("cpu"))
+        with torch.no_grad():
+            for p in lm.model.parameters():
+                p.mul_(scale)
+        encoder = PromptedEncoder(lm, num_prompt_tokens=2, seed=0).eval()
+        with torch.no_grad():
+            eager.append(encoder(texts))
+        compile_for_decisions(lm)
+        encoders.append(encoder)
+    assert not torch.allclose(eager[0], eager[1], rtol=1e-3)  # the two models differ
+    with torch.no_grad():
+        for encoder, expected in zip(encoders, eager):
+            torch.testing.assert_close(encoder(texts), expected, rtol=1e-4, atol=1e-5)
