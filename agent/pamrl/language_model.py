@@ -24,7 +24,6 @@ import contextlib
 import os
 import shutil
 import tempfile
-import threading
 from dataclasses import dataclass
 from importlib import util as importlib_util
 from pathlib import Path
@@ -151,11 +150,6 @@ def load_language_model(name: str, device: torch.device, trust_remote_code: bool
     return LoadedModel(name=name, model=model, tokenizer=tokenizer, causal=causal, hidden_size=hidden, autocast=autocast)
 
 
-_FREEZING_PATCH = threading.Lock()
-"""held while a compiled decision runs: inductor's config patch sets and restores a process-wide flag, so two threads
-patching at once could leave it set"""
-
-
 def compile_for_decisions(lm: LoadedModel) -> None:
     """Compiles the frozen model for gradient-free calls (the agent's decisions) with torch.compile: norms, GELU,
     residual adds and casts are fused around the matrix products. Shapes are dynamic, so prompts of any length and
@@ -186,7 +180,7 @@ def compile_for_decisions(lm: LoadedModel) -> None:
 
     def decide(**inputs):
         # inductor reads `freezing` when it compiles, i.e. inside the first call of each new shape class
-        with _FREEZING_PATCH, inductor_config.patch(freezing=True):
+        with inductor_config.patch(freezing=True):
             return compiled(**inputs)
 
     lm.decision_model = decide
