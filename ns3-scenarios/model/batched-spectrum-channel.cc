@@ -576,37 +576,31 @@ BatchedSpectrumChannel::SummableAtLte(SignalKind kind,
     // What LteSpectrumPhy::StartRx does with a data frame of another cell (StartRxData ignores it) or a DL control
     // frame of another cell without PSS (StartRxDlCtrl ignores it): adds its psd to the receiving PHY's data or
     // control interference for the signal's duration, and nothing else. The PHY keeps its cell to itself; a UE's
-    // RRC names the same cell while it is connected (both are set in one call when it synchronises with a cell or
-    // hands over), so only connected UEs get sums, and an eNB's cell is its own.
+    // RRC names the same cells while it is connected (the PHY's and the RRC's are set in one call when it
+    // synchronises with a cell or hands over; IsServingCell covers secondary carriers too), so only connected UEs
+    // get sums; an eNB's cells are its own.
     if (kind != SignalKind::LteData && kind != SignalKind::LteDlCtrl)
     {
         return SumGroup::None; // SRS (measured per UE by its cell) and other signals: one by one
     }
-    uint16_t cell = 0;
+    const uint16_t cell = kind == SignalKind::LteData
+                              ? static_cast<const LteSpectrumSignalParametersDataFrame&>(params).cellId
+                              : static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(params).cellId;
+    if (kind == SignalKind::LteDlCtrl && static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(params).pss)
+    {
+        return SumGroup::None; // a PSS: measured per cell
+    }
     if (const auto* ue = dynamic_cast<const LteUeNetDevice*>(PeekPointer(rxDevice)))
     {
         Ptr<LteUeRrc> rrc = ue->GetRrc();
-        if (rrc->GetState() != LteUeRrc::CONNECTED_NORMALLY)
-        {
-            return SumGroup::None;
-        }
-        cell = rrc->GetCellId();
+        const bool foreign = rrc->GetState() == LteUeRrc::CONNECTED_NORMALLY && !rrc->IsServingCell(cell);
+        return foreign ? SumGroup::OtherCells : SumGroup::None;
     }
-    else if (const auto* enb = dynamic_cast<const LteEnbNetDevice*>(PeekPointer(rxDevice)))
+    if (const auto* enb = dynamic_cast<const LteEnbNetDevice*>(PeekPointer(rxDevice)))
     {
-        cell = enb->GetCellId();
+        return kind == SignalKind::LteData && !enb->HasCellId(cell) ? SumGroup::OtherCells : SumGroup::None;
     }
-    if (cell == 0)
-    {
-        return SumGroup::None;
-    }
-    if (kind == SignalKind::LteData)
-    {
-        return static_cast<const LteSpectrumSignalParametersDataFrame&>(params).cellId != cell ? SumGroup::OtherCells
-                                                                                              : SumGroup::None;
-    }
-    const auto& ctrl = static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(params);
-    return ctrl.pss || ctrl.cellId == cell ? SumGroup::None : SumGroup::OtherCells; // a PSS: measured per cell
+    return SumGroup::None;
 }
 
 void
@@ -637,6 +631,18 @@ BatchedSpectrumChannel::DeliverSums()
     m_sumIndex.clear();
     for (auto& [receiver, params] : sums)
     {
+        Ptr<const SpectrumModel> rxModel = receiver->GetRxSpectrumModel();
+        if (params->psd->GetSpectrumModelUid() != rxModel->GetUid())
+        {
+            // The receiver changed its spectrum model since the instant began (as in Deliver, for one link): the
+            // sum is linear, so converting it is converting its terms.
+            const SpectrumConverter* converter = Converter(params->psd->GetSpectrumModel(), rxModel);
+            if (!converter)
+            {
+                continue; // orthogonal now: none of it reaches the receiver
+            }
+            params->psd = converter->Convert(params->psd);
+        }
         receiver->StartRx(params);
     }
 }
