@@ -131,7 +131,10 @@ def drift_from_fp32(agent, cfg, scenario, tables, shares, device) -> str:
     the rms difference: the states of different KPIs lie close together, so this, not the relative error, says
     what is lost) and the deterministic shares' largest absolute difference."""
     reference = build_agent(dataclasses.replace(cfg, llm_precision="fp32", llm_compile=False), scenario, device)
-    agent.srm.load_state_dict(reference.srm.state_dict())  # fp32 values, rounded to the agent's format
+    # fp32 values, rounded to the agent's format; the frozen language model is the same package's in both (and may
+    # be compiled with its weights folded in: it must not be written to)
+    frozen = {k for k in agent.srm.state_dict() if k.startswith("encoder.model.")}
+    agent.srm.load_state_dict({k: v for k, v in reference.srm.state_dict().items() if k not in frozen}, strict=False)
     agent.actor.load_state_dict(reference.actor.state_dict())
     states, ref_states, worst_share = [], [], 0.0
     with torch.no_grad():

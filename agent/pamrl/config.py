@@ -142,7 +142,8 @@ class TrainConfig:
     6-DU decision 1.5-1.6x faster in bf16 and bf16-mixed, 1.07-1.3x in fp32 on a 2-core AMX Xeon
     (benchmarks/decision_latency.py; language_model.compile_for_decisions), for 20-60 s of compilation when the
     agent is built. Off by default: short runs and tests would pay the compilation, and it needs a C++ compiler on
-    a CPU. Results agree with eager ones to rounding (fp32: ~1e-6 in the pooled states)"""
+    a CPU. Results agree with eager ones to rounding (fp32: ~1e-6 in the pooled states); autotuning picks kernels by
+    timing, so lock-step runs with it reproduce to rounding, not bit for bit"""
     static_search_episodes: int = 2
     """best-static: episodes (training seeds 0, 1, ...) each candidate's shares are run for. 2 is cheap and noisy:
     on `small` three seeds' searches disagreed (by 0.5 on LTE, 0.9 on NR); with 4, and `episodes` doubled to 160 to

@@ -160,8 +160,11 @@ def compile_for_decisions(lm: LoadedModel) -> None:
     oneDNN, per layer shape) with the weights *frozen* (inductor's `freezing`: constants of the compiled code,
     pre-packed for the GEMM kernels). That is sound because the language model never changes and is not part of any
     checkpoint; a second model (other weights) gets its own compilation (dynamo guards on the frozen weights'
-    identity: checked with two models of different weights). Freezing is switched on only around these calls, so no
-    other compilation in the process sees it. Autotuning without freezing, or freezing without autotuning, measured
+    identity: tested with two models of different weights), and changing the weights in place afterwards is an
+    error (their version counters are checked at every call). Freezing is switched on only around these calls, so no
+    other compilation sees it. Autotuning picks kernels by timing them, so two runs can pick differently and round
+    differently (unless inductor's on-disk cache answers): lock-step runs with it reproduce to rounding, not bit for
+    bit. Autotuning without freezing, or freezing without autotuning, measured
     no faster than the plain compile. MiniLM's 6-DU decision on a 2-core AMX Xeon (benchmarks/decision_latency.py,
     2026-12-01): 1.5-1.6x faster than eager in bf16 and bf16-mixed, 1.07-1.3x in fp32 (plain compile: 1.13-1.2x); pooled
     states equal to eager to ~1e-6 in fp32, ~0.5 % in bf16-mixed (bf16 rounding in a different order).
@@ -177,9 +180,17 @@ def compile_for_decisions(lm: LoadedModel) -> None:
     import torch._inductor.config as inductor_config
 
     compiled = torch.compile(lm.model, dynamic=True, mode="max-autotune-no-cudagraphs")
+    weights = list(lm.model.parameters())
+    versions = [w._version for w in weights]  # bumped by every in-place change (load_state_dict, copy_, mul_)
 
     def decide(**inputs):
-        # inductor reads `freezing` when it compiles, i.e. inside the first call of each new shape class
+        if [w._version for w in weights] != versions:
+            # The compiled code holds the weights it was compiled with, and dynamo guards only their identity.
+            raise LanguageModelError("the frozen language model's weights were changed in place after it was "
+                                     "compiled for decisions (--llm-compile): load or change them before building "
+                                     "the agent, or compile again")
+        # inductor reads `freezing` when it compiles, i.e. inside the first call of each new shape class (the patch
+        # is per thread)
         with inductor_config.patch(freezing=True):
             return compiled(**inputs)
 
