@@ -161,14 +161,16 @@ def compile_for_decisions(lm: LoadedModel) -> None:
     pre-packed for the GEMM kernels). That is sound because the language model never changes and is not part of any
     checkpoint; a second model (other weights) gets its own compilation (dynamo guards on the frozen weights'
     identity: tested with two models of different weights), and changing the weights in place afterwards is an
-    error (their version counters are checked at every call). Freezing is switched on only around these calls, so no
-    other compilation sees it. Autotuning picks kernels by timing them, so two runs can pick differently and round
-    differently (unless inductor's on-disk cache answers): lock-step runs with it reproduce to rounding, not bit for
-    bit. Autotuning without freezing, or freezing without autotuning, measured
-    no faster than the plain compile. MiniLM's 6-DU decision on a 2-core AMX Xeon (benchmarks/decision_latency.py,
-    2026-12-01): 1.5-1.6x faster than eager in bf16 and bf16-mixed, 1.07-1.3x in fp32 (plain compile: 1.13-1.2x); pooled
-    states equal to eager to ~1e-6 in fp32, ~0.5 % in bf16-mixed (bf16 rounding in a different order).
-    On CUDA the plain compile is kept: autotuning and freezing there are unmeasured (no GPU was lent)."""
+    error (their version counters are checked at every call). Freezing is switched on only around these calls (the
+    config patch is per thread), so no other compilation sees it. Autotuning picks kernels by timing them, so two
+    runs can pick differently and round differently (unless inductor's on-disk cache answers): lock-step runs with
+    it reproduce to rounding, not bit for bit.
+
+    Autotuning without freezing, or freezing without autotuning, measured no faster than the plain compile.
+    MiniLM's 6-DU decision on a 2-core AMX Xeon (benchmarks/decision_latency.py, 2026-12-01): 1.5-1.6x faster than
+    eager in bf16 and bf16-mixed, 1.07-1.3x in fp32 (plain compile: 1.13-1.2x); pooled states equal to eager to
+    ~1e-6 in fp32, ~0.5 % in bf16-mixed (bf16 rounding in a different order). On CUDA the plain compile is kept:
+    autotuning and freezing there are unmeasured (no GPU was lent)."""
     device = next(lm.model.parameters()).device
     if device.type != "cpu":
         lm.decision_model = torch.compile(lm.model, dynamic=True)
@@ -189,8 +191,7 @@ def compile_for_decisions(lm: LoadedModel) -> None:
             raise LanguageModelError("the frozen language model's weights were changed in place after it was "
                                      "compiled for decisions (--llm-compile): load or change them before building "
                                      "the agent, or compile again")
-        # inductor reads `freezing` when it compiles, i.e. inside the first call of each new shape class (the patch
-        # is per thread)
+        # inductor reads `freezing` when it compiles, i.e. inside the first call of each new shape class
         with inductor_config.patch(freezing=True):
             return compiled(**inputs)
 
