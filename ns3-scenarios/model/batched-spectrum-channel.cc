@@ -583,12 +583,19 @@ BatchedSpectrumChannel::SummableAtLte(SignalKind kind,
     {
         return SumGroup::None; // SRS (measured per UE by its cell) and other signals: one by one
     }
-    const uint16_t cell = kind == SignalKind::LteData
-                              ? static_cast<const LteSpectrumSignalParametersDataFrame&>(params).cellId
-                              : static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(params).cellId;
-    if (kind == SignalKind::LteDlCtrl && static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(params).pss)
+    uint16_t cell = 0;
+    if (kind == SignalKind::LteData)
     {
-        return SumGroup::None; // a PSS: measured per cell
+        cell = static_cast<const LteSpectrumSignalParametersDataFrame&>(params).cellId;
+    }
+    else
+    {
+        const auto& ctrl = static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(params);
+        if (ctrl.pss)
+        {
+            return SumGroup::None; // a PSS: measured per cell
+        }
+        cell = ctrl.cellId;
     }
     if (const auto* ue = dynamic_cast<const LteUeNetDevice*>(PeekPointer(rxDevice)))
     {
