@@ -201,7 +201,8 @@ BatchedSpectrumChannel::MustDeliver(SignalKind kind,
 Ptr<SpectrumSignalParameters>
 BatchedSpectrumChannel::ReceiverCopy(SignalKind kind,
                                      const Ptr<SpectrumSignalParameters>& shared,
-                                     Ptr<SpectrumValue> psd)
+                                     Ptr<SpectrumValue> psd,
+                                     bool ctrlMessages)
 {
     // Known LTE and NR signals: a new object that points to the shared packets (their copy constructors would copy
     // every packet again, and the psd, which is replaced at once). Sharing is exact: a data signal's packets are
@@ -215,7 +216,10 @@ BatchedSpectrumChannel::ReceiverCopy(SignalKind kind,
         const auto* data = static_cast<const LteSpectrumSignalParametersDataFrame*>(PeekPointer(shared));
         auto own = Create<LteSpectrumSignalParametersDataFrame>();
         own->packetBurst = data->packetBurst;
-        own->ctrlMsgList = data->ctrlMsgList;
+        if (ctrlMessages)
+        {
+            own->ctrlMsgList = data->ctrlMsgList;
+        }
         own->cellId = data->cellId;
         rx = own;
         break;
@@ -223,7 +227,10 @@ BatchedSpectrumChannel::ReceiverCopy(SignalKind kind,
     case SignalKind::LteDlCtrl: {
         const auto* ctrl = static_cast<const LteSpectrumSignalParametersDlCtrlFrame*>(PeekPointer(shared));
         auto own = Create<LteSpectrumSignalParametersDlCtrlFrame>();
-        own->ctrlMsgList = ctrl->ctrlMsgList;
+        if (ctrlMessages)
+        {
+            own->ctrlMsgList = ctrl->ctrlMsgList;
+        }
         own->cellId = ctrl->cellId;
         own->pss = ctrl->pss;
         rx = own;
@@ -372,9 +379,11 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             Delivery delivery{receiver, shared, 0.0, kind, sumGroup};
             if (sumGroup == SumGroup::None)
             {
+                const bool lte = kind == SignalKind::LteData || kind == SignalKind::LteDlCtrl;
                 delivery.params = ReceiverCopy(kind,
                                                shared,
-                                               converter ? converter->Convert(txParams->psd) : txParams->psd->Copy());
+                                               converter ? converter->Convert(txParams->psd) : txParams->psd->Copy(),
+                                               !lte || !OtherCellAtLte(kind, *txParams, rxDevice));
             }
             Ptr<MobilityModel> rxMobility = receiver->GetMobility();
             Time delay(0);
@@ -440,7 +449,9 @@ BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery&
     }
     // A link into a sum that cannot take the short way gets its own parameters here, as every other link has.
     Ptr<SpectrumSignalParameters> params =
-        d.sumGroup != SumGroup::None ? ReceiverCopy(d.kind, d.params, d.params->psd->Copy()) : d.params;
+        d.sumGroup != SumGroup::None
+            ? ReceiverCopy(d.kind, d.params, d.params->psd->Copy(), d.sumGroup != SumGroup::OtherCells)
+            : d.params;
     if (!sameModel)
     {
         // The receiver changed its spectrum model between transmission and reception.
@@ -583,31 +594,35 @@ BatchedSpectrumChannel::SummableAtLte(SignalKind kind,
     {
         return SumGroup::None; // SRS (measured per UE by its cell) and other signals: one by one
     }
-    uint16_t cell = 0;
-    if (kind == SignalKind::LteData)
+    if (kind == SignalKind::LteDlCtrl && static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(params).pss)
     {
-        cell = static_cast<const LteSpectrumSignalParametersDataFrame&>(params).cellId;
+        return SumGroup::None; // a PSS: measured per cell
     }
-    else
+    if (kind == SignalKind::LteDlCtrl && dynamic_cast<const LteEnbNetDevice*>(PeekPointer(rxDevice)))
     {
-        const auto& ctrl = static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(params);
-        if (ctrl.pss)
-        {
-            return SumGroup::None; // a PSS: measured per cell
-        }
-        cell = ctrl.cellId;
+        return SumGroup::None;
     }
+    return OtherCellAtLte(kind, params, rxDevice) ? SumGroup::OtherCells : SumGroup::None;
+}
+
+bool
+BatchedSpectrumChannel::OtherCellAtLte(SignalKind kind,
+                                       const SpectrumSignalParameters& params,
+                                       const Ptr<NetDevice>& rxDevice)
+{
+    const uint16_t cell = kind == SignalKind::LteData
+                              ? static_cast<const LteSpectrumSignalParametersDataFrame&>(params).cellId
+                              : static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(params).cellId;
     if (const auto* ue = dynamic_cast<const LteUeNetDevice*>(PeekPointer(rxDevice)))
     {
         Ptr<LteUeRrc> rrc = ue->GetRrc();
-        const bool foreign = rrc->GetState() == LteUeRrc::CONNECTED_NORMALLY && !rrc->IsServingCell(cell);
-        return foreign ? SumGroup::OtherCells : SumGroup::None;
+        return rrc->GetState() == LteUeRrc::CONNECTED_NORMALLY && !rrc->IsServingCell(cell);
     }
     if (const auto* enb = dynamic_cast<const LteEnbNetDevice*>(PeekPointer(rxDevice)))
     {
-        return kind == SignalKind::LteData && !enb->HasCellId(cell) ? SumGroup::OtherCells : SumGroup::None;
+        return !enb->HasCellId(cell);
     }
-    return SumGroup::None;
+    return false;
 }
 
 void
@@ -626,7 +641,9 @@ BatchedSpectrumChannel::AddToSum(const Delivery& d, const SpectrumValue& rxPsd)
         Simulator::ScheduleNow(&BatchedSpectrumChannel::DeliverSums, this);
     }
     // The sum's own parameters: the first term's signal (d.params is the shared copy), with a psd of its own.
-    m_sums.emplace_back(d.receiver, ReceiverCopy(d.kind, d.params, rxPsd.Copy()));
+    // A sum of other cells' LTE frames goes to a PHY that reads no control message of theirs.
+    m_sums.emplace_back(d.receiver,
+                        ReceiverCopy(d.kind, d.params, rxPsd.Copy(), d.sumGroup != SumGroup::OtherCells));
 }
 
 void

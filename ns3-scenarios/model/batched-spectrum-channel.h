@@ -109,6 +109,9 @@ class BatchedSpectrumChannel : public SpectrumChannel
     static SumGroup SummableAt(SignalKind kind, const SpectrumSignalParameters& params, const NrSpectrumPhy& receiver);
     /// The same for an LTE receiver, by its device (LteSpectrumPhy does not tell its cell).
     static SumGroup SummableAtLte(SignalKind kind, const SpectrumSignalParameters& params, const Ptr<NetDevice>& rxDevice);
+    /// Whether an LTE data or DL control frame reaches a PHY of another cell, known from its device: such a PHY
+    /// adds the frame's psd to its interference and reads nothing else of it (see SummableAtLte).
+    static bool OtherCellAtLte(SignalKind kind, const SpectrumSignalParameters& params, const Ptr<NetDevice>& rxDevice);
     /// Adds a link's received psd to the sum pending for its receiver, kind, group and duration (the first of the
     /// instant starts the sum; the sums are delivered once the instant's other transmissions are in).
     void AddToSum(const Delivery& delivery, const SpectrumValue& rxPsd);
@@ -130,10 +133,13 @@ class BatchedSpectrumChannel : public SpectrumChannel
                      const SpectrumSignalParameters& tx,
                      bool zeroPower,
                      const Ptr<NetDevice>& rxDevice) const;
-    /// A receiver's own parameters: a new object around the shared packets, with the given psd.
+    /// A receiver's own parameters: a new object around the shared packets, with the given psd. Without
+    /// `ctrlMessages`, an LTE frame's control messages are left out: for a receiver of another cell, which does
+    /// not read them (a list copied per receiver is one allocation per message).
     static Ptr<SpectrumSignalParameters> ReceiverCopy(SignalKind kind,
                                                       const Ptr<SpectrumSignalParameters>& shared,
-                                                      Ptr<SpectrumValue> psd);
+                                                      Ptr<SpectrumValue> psd,
+                                                      bool ctrlMessages = true);
     /// The converter from one model to another; nullptr when the two are orthogonal.
     const SpectrumConverter* Converter(Ptr<const SpectrumModel> from, Ptr<const SpectrumModel> to);
     static double AntennaGainDb(Ptr<Object> antenna,
