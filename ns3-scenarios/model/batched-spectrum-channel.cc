@@ -81,6 +81,7 @@ BatchedSpectrumChannel::RemoveRx(Ptr<SpectrumPhy> phy)
         if (it != group.phys.end())
         {
             group.nrPhys.erase(group.nrPhys.begin() + (it - group.phys.begin()));
+            group.lteDevices.erase(group.lteDevices.begin() + (it - group.phys.begin()));
             group.phys.erase(it);
             --m_numDevices;
             return;
@@ -99,6 +100,7 @@ BatchedSpectrumChannel::AddRx(Ptr<SpectrumPhy> phy)
     group.model = model;
     group.phys.push_back(phy);
     group.nrPhys.push_back(dynamic_cast<NrSpectrumPhy*>(PeekPointer(phy)));
+    group.lteDevices.emplace_back();
     ++m_numDevices;
 }
 
@@ -176,18 +178,18 @@ bool
 BatchedSpectrumChannel::MustDeliver(SignalKind kind,
                                      const SpectrumSignalParameters& tx,
                                      bool zeroPower,
-                                     const Ptr<NetDevice>& rxDevice) const
+                                     const LteDevice& rx) const
 {
     if (kind == SignalKind::LteData && zeroPower)
     {
         // An eNB of another cell would only add this signal's zero power to its interference.
-        const auto* enb = dynamic_cast<const LteEnbNetDevice*>(PeekPointer(rxDevice));
+        const LteEnbNetDevice* enb = rx.enb;
         return !enb || enb->GetCellId() == static_cast<const LteSpectrumSignalParametersDataFrame&>(tx).cellId;
     }
     if (kind == SignalKind::LteDlCtrl && !m_neighbourCtrlFrames)
     {
         const auto& ctrl = static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(tx);
-        const auto* ue = dynamic_cast<const LteUeNetDevice*>(PeekPointer(rxDevice));
+        const LteUeNetDevice* ue = rx.ue;
         if (ctrl.pss || !ue)
         {
             return true; // PSS: the UE measures every cell
@@ -354,7 +356,14 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             {
                 continue; // antennas of one node: no path loss model covers that
             }
-            if (!MustDeliver(kind, *txParams, zeroPower, rxDevice))
+            LteDevice& lteRx = group.lteDevices[i];
+            if (!lteRx.known && rxDevice && !group.nrPhys[i])
+            {
+                lteRx.known = true;
+                lteRx.ue = dynamic_cast<const LteUeNetDevice*>(PeekPointer(rxDevice));
+                lteRx.enb = dynamic_cast<const LteEnbNetDevice*>(PeekPointer(rxDevice));
+            }
+            if (!MustDeliver(kind, *txParams, zeroPower, lteRx))
             {
                 continue;
             }
@@ -374,7 +383,7 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             if (m_sumOtherCells && !m_propagationDelay)
             {
                 sumGroup = group.nrPhys[i] ? SummableAt(kind, *txParams, *group.nrPhys[i])
-                                           : SummableAtLte(kind, *txParams, rxDevice);
+                                           : SummableAtLte(kind, *txParams, lteRx);
             }
             Delivery delivery{receiver, shared, 0.0, kind, sumGroup};
             if (sumGroup == SumGroup::None)
@@ -383,7 +392,7 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
                 delivery.params = ReceiverCopy(kind,
                                                shared,
                                                converter ? converter->Convert(txParams->psd) : txParams->psd->Copy(),
-                                               !lte || !OtherCellAtLte(kind, *txParams, rxDevice));
+                                               !lte || !OtherCellAtLte(kind, *txParams, lteRx));
             }
             Ptr<MobilityModel> rxMobility = receiver->GetMobility();
             Time delay(0);
@@ -582,7 +591,7 @@ BatchedSpectrumChannel::SummableAt(SignalKind kind,
 BatchedSpectrumChannel::SumGroup
 BatchedSpectrumChannel::SummableAtLte(SignalKind kind,
                                       const SpectrumSignalParameters& params,
-                                      const Ptr<NetDevice>& rxDevice)
+                                      const LteDevice& rx)
 {
     // What LteSpectrumPhy::StartRx does with a data frame of another cell (StartRxData ignores it) or a DL control
     // frame of another cell without PSS (StartRxDlCtrl ignores it): adds its psd to the receiving PHY's data or
@@ -598,29 +607,29 @@ BatchedSpectrumChannel::SummableAtLte(SignalKind kind,
     {
         return SumGroup::None; // a PSS: measured per cell
     }
-    if (kind == SignalKind::LteDlCtrl && dynamic_cast<const LteEnbNetDevice*>(PeekPointer(rxDevice)))
+    if (kind == SignalKind::LteDlCtrl && rx.enb)
     {
         return SumGroup::None;
     }
-    return OtherCellAtLte(kind, params, rxDevice) ? SumGroup::OtherCells : SumGroup::None;
+    return OtherCellAtLte(kind, params, rx) ? SumGroup::OtherCells : SumGroup::None;
 }
 
 bool
 BatchedSpectrumChannel::OtherCellAtLte(SignalKind kind,
                                        const SpectrumSignalParameters& params,
-                                       const Ptr<NetDevice>& rxDevice)
+                                       const LteDevice& rx)
 {
     const uint16_t cell = kind == SignalKind::LteData
                               ? static_cast<const LteSpectrumSignalParametersDataFrame&>(params).cellId
                               : static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(params).cellId;
-    if (const auto* ue = dynamic_cast<const LteUeNetDevice*>(PeekPointer(rxDevice)))
+    if (rx.ue)
     {
-        Ptr<LteUeRrc> rrc = ue->GetRrc();
+        Ptr<LteUeRrc> rrc = rx.ue->GetRrc();
         return rrc->GetState() == LteUeRrc::CONNECTED_NORMALLY && !rrc->IsServingCell(cell);
     }
-    if (const auto* enb = dynamic_cast<const LteEnbNetDevice*>(PeekPointer(rxDevice)))
+    if (rx.enb)
     {
-        return !enb->HasCellId(cell);
+        return !rx.enb->HasCellId(cell);
     }
     return false;
 }

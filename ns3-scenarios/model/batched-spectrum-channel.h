@@ -15,6 +15,8 @@ namespace ns3
 
 class CorrelatedRayleighFading;
 class NrSpectrumPhy;
+class LteEnbNetDevice;
+class LteUeNetDevice;
 
 /**
  * A spectrum channel for cells with many receivers: the same physics as ns-3's MultiModelSpectrumChannel
@@ -97,21 +99,31 @@ class BatchedSpectrumChannel : public SpectrumChannel
         SumGroup sumGroup{SumGroup::None};
     };
 
+    /// A receiver's device as an LTE UE or eNB, cast once (at its first signal: a PHY may get its device after
+    /// it joins the channel) instead of at every signal.
+    struct LteDevice
+    {
+        bool known{false};
+        const LteUeNetDevice* ue{nullptr};
+        const LteEnbNetDevice* enb{nullptr};
+    };
+
     /// Receivers, grouped by the spectrum model they listen with (in model-id order, then in AddRx order).
     struct ModelReceivers
     {
         Ptr<const SpectrumModel> model;
         std::vector<Ptr<SpectrumPhy>> phys;
-        std::vector<NrSpectrumPhy*> nrPhys; ///< phys[i] as an NR PHY, or nullptr
+        std::vector<NrSpectrumPhy*> nrPhys;   ///< phys[i] as an NR PHY, or nullptr
+        std::vector<LteDevice> lteDevices;    ///< phys[i]'s device as an LTE device
     };
 
     void DeliverAll(Ptr<SpectrumValue> txPsd, const std::vector<Delivery>& deliveries);
     static SumGroup SummableAt(SignalKind kind, const SpectrumSignalParameters& params, const NrSpectrumPhy& receiver);
     /// The same for an LTE receiver, by its device (LteSpectrumPhy does not tell its cell).
-    static SumGroup SummableAtLte(SignalKind kind, const SpectrumSignalParameters& params, const Ptr<NetDevice>& rxDevice);
+    static SumGroup SummableAtLte(SignalKind kind, const SpectrumSignalParameters& params, const LteDevice& rx);
     /// Whether an LTE data or DL control frame reaches a PHY of another cell, known from its device: such a PHY
     /// adds the frame's psd to its interference and reads nothing else of it (see SummableAtLte).
-    static bool OtherCellAtLte(SignalKind kind, const SpectrumSignalParameters& params, const Ptr<NetDevice>& rxDevice);
+    static bool OtherCellAtLte(SignalKind kind, const SpectrumSignalParameters& params, const LteDevice& rx);
     /// Adds a link's received psd to the sum pending for its receiver, kind, group and duration (the first of the
     /// instant starts the sum; the sums are delivered once the instant's other transmissions are in).
     void AddToSum(const Delivery& delivery, const SpectrumValue& rxPsd);
@@ -128,11 +140,9 @@ class BatchedSpectrumChannel : public SpectrumChannel
                     double& pathLossDb);
 
     static SignalKind KindOf(const Ptr<SpectrumSignalParameters>& params);
-    /// Whether a receiver on `rxDevice` must get this transmission (see the class comment).
-    bool MustDeliver(SignalKind kind,
-                     const SpectrumSignalParameters& tx,
-                     bool zeroPower,
-                     const Ptr<NetDevice>& rxDevice) const;
+    /// Whether a receiver on the LTE device `rx` (or no LTE device) must get this transmission (see the class
+    /// comment).
+    bool MustDeliver(SignalKind kind, const SpectrumSignalParameters& tx, bool zeroPower, const LteDevice& rx) const;
     /// A receiver's own parameters: a new object around the shared packets, with the given psd. Without
     /// `ctrlMessages`, an LTE frame's control messages are left out: for a receiver of another cell, which does
     /// not read them (a list copied per receiver is one allocation per message).
