@@ -66,7 +66,6 @@ BatchedSpectrumChannel::DoDispose()
     m_converters.clear();
     m_sumIndex.clear();
     m_sums.clear();
-    m_scratch = nullptr;
     m_fadingChecked = nullptr;
     m_inPlaceFading = nullptr;
     SpectrumChannel::DoDispose();
@@ -491,7 +490,7 @@ BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery&
     }
     if (d.sumGroup != SumGroup::None)
     {
-        AddToSum(d, *params->psd);
+        SumFor(d, params->psd->GetSpectrumModel()) += *params->psd;
         return;
     }
     d.receiver->StartRx(params);
@@ -520,30 +519,47 @@ BatchedSpectrumChannel::LinkLossDb(const SpectrumSignalParameters& params,
 void
 BatchedSpectrumChannel::DeliverIntoSum(const Delivery& d)
 {
-    // d.params is the transmission's shared copy: read only. The link's received psd is made in one buffer, reused
-    // for every link, with the same operations in the same order as on a receiver's own copy in Deliver.
+    // d.params is the transmission's shared copy: read only. The link's received psd is added to its sum in one
+    // pass, each band with the same operations in the same order as on a receiver's own copy in Deliver (times
+    // the path loss, times the fading gain; the build contracts no multiply-add, see CMakeLists.txt), so the sum
+    // holds what adding that copy would give. A new sum starts from zeros: 0 + x is x.
     const SpectrumSignalParameters& tx = *d.params;
-    if (!m_scratch)
-    {
-        m_scratch = Create<SpectrumValue>(tx.psd->GetSpectrumModel());
-    }
-    *m_scratch = *tx.psd; // values copied into the buffer's storage: no allocation once it has the size
     Ptr<MobilityModel> txMobility = tx.txPhy->GetMobility();
     Ptr<MobilityModel> rxMobility = d.receiver->GetMobility();
-    if (txMobility && rxMobility)
+    const double* psd = &*tx.psd->ConstValuesBegin();
+    const std::size_t bands = tx.psd->GetValuesN();
+    if (!txMobility || !rxMobility)
     {
-        double pathLossDb;
-        if (!LinkLossDb(tx, d, txMobility, rxMobility, pathLossDb))
+        double* sum = &*SumFor(d, tx.psd->GetSpectrumModel()).ValuesBegin();
+        for (std::size_t k = 0; k < bands; ++k)
         {
-            return; // beyond range
+            sum[k] += psd[k];
         }
-        *m_scratch *= std::pow(10.0, -pathLossDb / 10.0);
-        if (const CorrelatedRayleighFading* fading = InPlaceFading())
+        return;
+    }
+    double pathLossDb;
+    if (!LinkLossDb(tx, d, txMobility, rxMobility, pathLossDb))
+    {
+        return; // beyond range
+    }
+    const double loss = std::pow(10.0, -pathLossDb / 10.0);
+    const CorrelatedRayleighFading* fading = InPlaceFading();
+    const float* gains = fading ? fading->GainsAt(tx.psd->GetSpectrumModel(), txMobility, rxMobility) : nullptr;
+    double* sum = &*SumFor(d, tx.psd->GetSpectrumModel()).ValuesBegin();
+    if (gains)
+    {
+        for (std::size_t k = 0; k < bands; ++k)
         {
-            fading->ApplyTo(*m_scratch, txMobility, rxMobility);
+            sum[k] += (psd[k] * loss) * gains[k];
         }
     }
-    AddToSum(d, *m_scratch);
+    else
+    {
+        for (std::size_t k = 0; k < bands; ++k)
+        {
+            sum[k] += psd[k] * loss;
+        }
+    }
 }
 
 BatchedSpectrumChannel::SumGroup
@@ -634,25 +650,25 @@ BatchedSpectrumChannel::OtherCellAtLte(SignalKind kind,
     return false;
 }
 
-void
-BatchedSpectrumChannel::AddToSum(const Delivery& d, const SpectrumValue& rxPsd)
+SpectrumValue&
+BatchedSpectrumChannel::SumFor(const Delivery& d, const Ptr<const SpectrumModel>& model)
 {
     auto [it, first] = m_sumIndex.try_emplace({PeekPointer(d.receiver), d.kind, d.sumGroup, d.params->duration.GetTimeStep()},
                                               m_sums.size());
     if (!first)
     {
-        *m_sums[it->second].second->psd += rxPsd; // in the receiver's spectrum model, as every term of the sum
-        return;
+        return *m_sums[it->second].second->psd; // in the receiver's spectrum model, as every term of the sum
     }
     if (m_sums.empty())
     {
         // After the events already queued for this instant: the other cells' transmissions of the same slot.
         Simulator::ScheduleNow(&BatchedSpectrumChannel::DeliverSums, this);
     }
-    // The sum's own parameters: the first term's signal (d.params is the shared copy), with a psd of its own.
+    // The sum's own parameters: the first term's signal (d.params is the shared copy), with a psd of its own, zeros.
     // A sum of other cells' LTE frames goes to a PHY that reads no control message of theirs.
     m_sums.emplace_back(d.receiver,
-                        ReceiverCopy(d.kind, d.params, rxPsd.Copy(), d.sumGroup != SumGroup::OtherCells));
+                        ReceiverCopy(d.kind, d.params, Create<SpectrumValue>(model), d.sumGroup != SumGroup::OtherCells));
+    return *m_sums.back().second->psd;
 }
 
 void

@@ -124,13 +124,14 @@ class BatchedSpectrumChannel : public SpectrumChannel
     /// Whether an LTE data or DL control frame reaches a PHY of another cell, known from its device: such a PHY
     /// adds the frame's psd to its interference and reads nothing else of it (see SummableAtLte).
     static bool OtherCellAtLte(SignalKind kind, const SpectrumSignalParameters& params, const LteDevice& rx);
-    /// Adds a link's received psd to the sum pending for its receiver, kind, group and duration (the first of the
-    /// instant starts the sum; the sums are delivered once the instant's other transmissions are in).
-    void AddToSum(const Delivery& delivery, const SpectrumValue& rxPsd);
+    /// The sum pending for a link's receiver, kind, group and duration, to add its received psd to (the first link
+    /// of the instant starts it, at zero, in `model`; the sums are delivered once the instant's other
+    /// transmissions are in).
+    SpectrumValue& SumFor(const Delivery& delivery, const Ptr<const SpectrumModel>& model);
     /// Delivers the pending sums, in the order they were started.
     void DeliverSums();
     void Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery& delivery);
-    /// A link into a sum: its received psd made in a reused buffer and added to the sum, nothing allocated.
+    /// A link into a sum: its received psd added to the sum in one pass, nothing allocated.
     void DeliverIntoSum(const Delivery& delivery);
     /// A link's loss in dB (antennas and propagation), the channel's traces fired; false when beyond range.
     bool LinkLossDb(const SpectrumSignalParameters& params,
@@ -172,7 +173,6 @@ class BatchedSpectrumChannel : public SpectrumChannel
     /// A sum in progress: receiver, signal kind, group, duration (time steps) -> index in m_sums.
     std::map<std::tuple<const SpectrumPhy*, SignalKind, SumGroup, int64_t>, std::size_t> m_sumIndex;
     std::vector<std::pair<Ptr<SpectrumPhy>, Ptr<SpectrumSignalParameters>>> m_sums;
-    Ptr<SpectrumValue> m_scratch; ///< the received psd of a link into a sum, reused for every such link
 };
 
 } // namespace ns3

@@ -264,7 +264,20 @@ CorrelatedRayleighFading::DoCalcRxPowerSpectralDensity(Ptr<const SpectrumSignalP
 void
 CorrelatedRayleighFading::ApplyTo(SpectrumValue& psd, Ptr<const MobilityModel> a, Ptr<const MobilityModel> b) const
 {
-    const Traces& traces = TracesFor(psd.GetSpectrumModel());
+    const float* gains = GainsAt(psd.GetSpectrumModel(), a, b);
+    double* value = &*psd.ValuesBegin();
+    for (size_t band = 0; band < psd.GetValuesN(); ++band)
+    {
+        value[band] *= gains[band];
+    }
+}
+
+const float*
+CorrelatedRayleighFading::GainsAt(const Ptr<const SpectrumModel>& model,
+                                  Ptr<const MobilityModel> a,
+                                  Ptr<const MobilityModel> b) const
+{
+    const Traces& traces = TracesFor(model);
     const uint32_t samples = traces.samples;
 
     auto key = PeekPointer(a) < PeekPointer(b) ? LinkKey{PeekPointer(a), PeekPointer(b)}
@@ -275,13 +288,7 @@ CorrelatedRayleighFading::ApplyTo(SpectrumValue& psd, Ptr<const MobilityModel> a
         link = m_links.emplace(key, DrawLink(a, b, samples)).first;
     }
     auto index = static_cast<uint64_t>(Simulator::Now().GetTimeStep() / m_sampleInterval.GetTimeStep());
-    const float* gains =
-        &traces.gains[(size_t(link->second.trace) * samples + (index + link->second.offset) % samples) * traces.bands];
-    double* value = &*psd.ValuesBegin();
-    for (size_t band = 0; band < traces.bands; ++band)
-    {
-        value[band] *= gains[band];
-    }
+    return &traces.gains[(size_t(link->second.trace) * samples + (index + link->second.offset) % samples) * traces.bands];
 }
 
 } // namespace ns3

@@ -42,6 +42,10 @@ class CorrelatedRayleighFading : public SpectrumPropagationLossModel
     /// CalcRxPowerSpectralDensity returns for a copy of it. For a channel that already holds its own copy of
     /// the received psd (BatchedSpectrumChannel), so that each delivered signal is not copied a second time.
     void ApplyTo(SpectrumValue& psd, Ptr<const MobilityModel> a, Ptr<const MobilityModel> b) const;
+    /// The link's power gain per band of `model` at this instant: what ApplyTo multiplies a psd by, band by band.
+    const float* GainsAt(const Ptr<const SpectrumModel>& model,
+                         Ptr<const MobilityModel> a,
+                         Ptr<const MobilityModel> b) const;
 
   protected:
     void DoDispose() override;
