@@ -264,9 +264,10 @@ CorrelatedRayleighFading::DoCalcRxPowerSpectralDensity(Ptr<const SpectrumSignalP
 void
 CorrelatedRayleighFading::ApplyTo(SpectrumValue& psd, Ptr<const MobilityModel> a, Ptr<const MobilityModel> b) const
 {
-    const float* gains = GainsAt(psd.GetSpectrumModel(), a, b);
-    double* value = &*psd.ValuesBegin();
-    for (size_t band = 0; band < psd.GetValuesN(); ++band)
+    const float* __restrict gains = GainsAt(psd.GetSpectrumModel(), a, b);
+    double* __restrict value = &*psd.ValuesBegin();
+    const size_t bands = psd.GetValuesN();
+    for (size_t band = 0; band < bands; ++band)
     {
         value[band] *= gains[band];
     }
