@@ -202,8 +202,7 @@ BatchedSpectrumChannel::MustDeliver(SignalKind kind,
 Ptr<SpectrumSignalParameters>
 BatchedSpectrumChannel::ReceiverCopy(SignalKind kind,
                                      const Ptr<SpectrumSignalParameters>& shared,
-                                     Ptr<SpectrumValue> psd,
-                                     bool ctrlMessages)
+                                     Ptr<SpectrumValue> psd)
 {
     // Known LTE and NR signals: a new object that points to the shared packets (their copy constructors would copy
     // every packet again, and the psd, which is replaced at once). Sharing is exact: a data signal's packets are
@@ -216,22 +215,14 @@ BatchedSpectrumChannel::ReceiverCopy(SignalKind kind,
     case SignalKind::LteData: {
         const auto* data = static_cast<const LteSpectrumSignalParametersDataFrame*>(PeekPointer(shared));
         auto own = Create<LteSpectrumSignalParametersDataFrame>();
-        own->packetBurst = data->packetBurst;
-        if (ctrlMessages)
-        {
-            own->ctrlMsgList = data->ctrlMsgList;
-        }
+        own->packetBurst = data->packetBurst; // control messages: GiveCtrlMessages
         own->cellId = data->cellId;
         rx = own;
         break;
     }
     case SignalKind::LteDlCtrl: {
         const auto* ctrl = static_cast<const LteSpectrumSignalParametersDlCtrlFrame*>(PeekPointer(shared));
-        auto own = Create<LteSpectrumSignalParametersDlCtrlFrame>();
-        if (ctrlMessages)
-        {
-            own->ctrlMsgList = ctrl->ctrlMsgList;
-        }
+        auto own = Create<LteSpectrumSignalParametersDlCtrlFrame>(); // control messages: GiveCtrlMessages
         own->cellId = ctrl->cellId;
         own->pss = ctrl->pss;
         rx = own;
@@ -387,11 +378,14 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             Delivery delivery{receiver, shared, 0.0, kind, sumGroup};
             if (sumGroup == SumGroup::None)
             {
-                const bool lte = kind == SignalKind::LteData || kind == SignalKind::LteDlCtrl;
                 delivery.params = ReceiverCopy(kind,
                                                shared,
-                                               converter ? converter->Convert(txParams->psd) : txParams->psd->Copy(),
-                                               !lte || !OtherCellAtLte(kind, *txParams, lteRx));
+                                               converter ? converter->Convert(txParams->psd) : txParams->psd->Copy());
+                if (kind == SignalKind::LteData || kind == SignalKind::LteDlCtrl)
+                {
+                    delivery.ctrlSource = shared;
+                    delivery.lte = lteRx;
+                }
             }
             Ptr<MobilityModel> rxMobility = receiver->GetMobility();
             Time delay(0);
@@ -458,7 +452,7 @@ BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery&
     // A link into a sum that cannot take the short way gets its own parameters here, as every other link has.
     Ptr<SpectrumSignalParameters> params =
         d.sumGroup != SumGroup::None
-            ? ReceiverCopy(d.kind, d.params, d.params->psd->Copy(), d.sumGroup != SumGroup::OtherCells)
+            ? ReceiverCopy(d.kind, d.params, d.params->psd->Copy())
             : d.params;
     if (!sameModel)
     {
@@ -493,7 +487,30 @@ BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery&
         SumFor(d, params->psd->GetSpectrumModel()) += *params->psd;
         return;
     }
+    if (d.ctrlSource)
+    {
+        GiveCtrlMessages(d, *params);
+    }
     d.receiver->StartRx(params);
+}
+
+void
+BatchedSpectrumChannel::GiveCtrlMessages(const Delivery& d, SpectrumSignalParameters& rx)
+{
+    if (OtherCellAtLte(d.kind, *d.ctrlSource, d.lte))
+    {
+        return; // its PHY synchronises with another cell: StartRxData and StartRxDlCtrl ignore this frame's messages
+    }
+    if (d.kind == SignalKind::LteData)
+    {
+        static_cast<LteSpectrumSignalParametersDataFrame&>(rx).ctrlMsgList =
+            static_cast<const LteSpectrumSignalParametersDataFrame&>(*d.ctrlSource).ctrlMsgList;
+    }
+    else
+    {
+        static_cast<LteSpectrumSignalParametersDlCtrlFrame&>(rx).ctrlMsgList =
+            static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(*d.ctrlSource).ctrlMsgList;
+    }
 }
 
 bool
@@ -522,7 +539,8 @@ BatchedSpectrumChannel::DeliverIntoSum(const Delivery& d)
     // d.params is the transmission's shared copy: read only. The link's received psd is added to its sum in one
     // pass, each band with the same operations in the same order as on a receiver's own copy in Deliver (times
     // the path loss, times the fading gain; the build contracts no multiply-add, see CMakeLists.txt), so the sum
-    // holds what adding that copy would give. A new sum starts from zeros: 0 + x is x.
+    // holds what adding that copy would give. A new sum starts from zeros: 0 + x is x for every x >= +0, and every
+    // term here is (a psd >= 0, a loss > 0, gains >= 0).
     const SpectrumSignalParameters& tx = *d.params;
     Ptr<MobilityModel> txMobility = tx.txPhy->GetMobility();
     Ptr<MobilityModel> rxMobility = d.receiver->GetMobility();
@@ -656,8 +674,9 @@ BatchedSpectrumChannel::OtherCellAtLte(SignalKind kind,
 SpectrumValue&
 BatchedSpectrumChannel::SumFor(const Delivery& d, const Ptr<const SpectrumModel>& model)
 {
-    auto [it, first] = m_sumIndex.try_emplace({PeekPointer(d.receiver), d.kind, d.sumGroup, d.params->duration.GetTimeStep()},
-                                              m_sums.size());
+    auto [it, first] = m_sumIndex.try_emplace(
+        {PeekPointer(d.receiver), d.kind, d.sumGroup, d.params->duration.GetTimeStep(), model->GetUid()},
+        m_sums.size());
     if (!first)
     {
         return *m_sums[it->second].second->psd; // in the receiver's spectrum model, as every term of the sum
@@ -668,9 +687,8 @@ BatchedSpectrumChannel::SumFor(const Delivery& d, const Ptr<const SpectrumModel>
         Simulator::ScheduleNow(&BatchedSpectrumChannel::DeliverSums, this);
     }
     // The sum's own parameters: the first term's signal (d.params is the shared copy), with a psd of its own, zeros.
-    // A sum of other cells' LTE frames goes to a PHY that reads no control message of theirs.
-    m_sums.emplace_back(d.receiver,
-                        ReceiverCopy(d.kind, d.params, Create<SpectrumValue>(model), d.sumGroup != SumGroup::OtherCells));
+    // (A sum of other cells' LTE frames goes to a PHY that reads no control message of theirs: none are given.)
+    m_sums.emplace_back(d.receiver, ReceiverCopy(d.kind, d.params, Create<SpectrumValue>(model)));
     return *m_sums.back().second->psd;
 }
 

@@ -89,6 +89,15 @@ class BatchedSpectrumChannel : public SpectrumChannel
     };
 
     /// One receiver of a transmission.
+    /// A receiver's device as an LTE UE or eNB, cast once (at its first signal: a PHY may get its device after
+    /// it joins the channel) instead of at every signal.
+    struct LteDevice
+    {
+        bool known{false};
+        const LteUeNetDevice* ue{nullptr};
+        const LteEnbNetDevice* enb{nullptr};
+    };
+
     struct Delivery
     {
         Ptr<SpectrumPhy> receiver;
@@ -97,15 +106,10 @@ class BatchedSpectrumChannel : public SpectrumChannel
         double txAntennaGainDb;
         SignalKind kind{SignalKind::Other};
         SumGroup sumGroup{SumGroup::None};
-    };
-
-    /// A receiver's device as an LTE UE or eNB, cast once (at its first signal: a PHY may get its device after
-    /// it joins the channel) instead of at every signal.
-    struct LteDevice
-    {
-        bool known{false};
-        const LteUeNetDevice* ue{nullptr};
-        const LteEnbNetDevice* enb{nullptr};
+        /// An LTE data or DL control frame delivered alone: its shared copy, whose control messages the receiver
+        /// gets at delivery if it reads them then (GiveCtrlMessages), and the receiver's device.
+        Ptr<const SpectrumSignalParameters> ctrlSource;
+        LteDevice lte;
     };
 
     /// Receivers, grouped by the spectrum model they listen with (in model-id order, then in AddRx order).
@@ -144,13 +148,15 @@ class BatchedSpectrumChannel : public SpectrumChannel
     /// Whether a receiver on the LTE device `rx` (or no LTE device) must get this transmission (see the class
     /// comment).
     bool MustDeliver(SignalKind kind, const SpectrumSignalParameters& tx, bool zeroPower, const LteDevice& rx) const;
-    /// A receiver's own parameters: a new object around the shared packets, with the given psd. Without
-    /// `ctrlMessages`, an LTE frame's control messages are left out: for a receiver of another cell, which does
-    /// not read them (a list copied per receiver is one allocation per message).
+    /// A receiver's own parameters: a new object around the shared packets, with the given psd. An LTE frame's
+    /// control messages are left out: GiveCtrlMessages adds them at delivery for a receiver that reads them (a
+    /// list copied per receiver is one allocation per message, and receivers of other cells never read it).
     static Ptr<SpectrumSignalParameters> ReceiverCopy(SignalKind kind,
                                                       const Ptr<SpectrumSignalParameters>& shared,
-                                                      Ptr<SpectrumValue> psd,
-                                                      bool ctrlMessages = true);
+                                                      Ptr<SpectrumValue> psd);
+    /// Copies an unsummed LTE frame's control messages into the receiver's parameters unless the receiver is of
+    /// another cell now, when it would ignore them (decided at delivery, when the receiving PHY decides).
+    static void GiveCtrlMessages(const Delivery& delivery, SpectrumSignalParameters& rx);
     /// The converter from one model to another; nullptr when the two are orthogonal.
     const SpectrumConverter* Converter(Ptr<const SpectrumModel> from, Ptr<const SpectrumModel> to);
     static double AntennaGainDb(Ptr<Object> antenna,
@@ -170,8 +176,9 @@ class BatchedSpectrumChannel : public SpectrumChannel
     bool m_neighbourCtrlFrames{true}; ///< deliver other cells' control frames outside PSS subframes
     bool m_sumOtherCells{false};      ///< sum the signals a receiver does not decode (see the class comment)
 
-    /// A sum in progress: receiver, signal kind, group, duration (time steps) -> index in m_sums.
-    std::map<std::tuple<const SpectrumPhy*, SignalKind, SumGroup, int64_t>, std::size_t> m_sumIndex;
+    /// A sum in progress: receiver, signal kind, group, duration (time steps), spectrum model -> index in m_sums.
+    /// (The model: a receiver that changes its model within an instant gets one sum per model, each the right size.)
+    std::map<std::tuple<const SpectrumPhy*, SignalKind, SumGroup, int64_t, SpectrumModelUid_t>, std::size_t> m_sumIndex;
     std::vector<std::pair<Ptr<SpectrumPhy>, Ptr<SpectrumSignalParameters>>> m_sums;
 };
 
