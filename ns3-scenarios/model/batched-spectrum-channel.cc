@@ -404,8 +404,12 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             {
                 // Receivers hear the signal at different times: one event each, as in the stock channel.
                 uint32_t context = rxDevice ? rxDevice->GetNode()->GetId() : Simulator::GetContext();
-                Simulator::ScheduleWithContext(context, delay, &BatchedSpectrumChannel::DeliverAll, this,
-                                               txParams->psd, std::vector<Delivery>{std::move(delivery)});
+                Simulator::ScheduleWithContext(
+                    context,
+                    delay,
+                    &BatchedSpectrumChannel::DeliverAll,
+                    this,
+                    std::make_shared<const Batch>(Batch{txParams->psd, std::vector<Delivery>{std::move(delivery)}}));
             }
             else
             {
@@ -415,7 +419,9 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
     }
     if (!batch.empty())
     {
-        Simulator::ScheduleNow(&BatchedSpectrumChannel::DeliverAll, this, txParams->psd, std::move(batch));
+        Simulator::ScheduleNow(&BatchedSpectrumChannel::DeliverAll,
+                               this,
+                               std::make_shared<const Batch>(Batch{txParams->psd, std::move(batch)}));
     }
 }
 
@@ -432,11 +438,11 @@ BatchedSpectrumChannel::InPlaceFading()
 }
 
 void
-BatchedSpectrumChannel::DeliverAll(Ptr<SpectrumValue> txPsd, const std::vector<Delivery>& deliveries)
+BatchedSpectrumChannel::DeliverAll(std::shared_ptr<const Batch> batch)
 {
-    for (const Delivery& delivery : deliveries)
+    for (const Delivery& delivery : batch->deliveries)
     {
-        Deliver(txPsd, delivery);
+        Deliver(batch->txPsd, delivery);
     }
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -121,7 +122,15 @@ class BatchedSpectrumChannel : public SpectrumChannel
         std::vector<LteDevice> lteDevices;    ///< phys[i]'s device as an LTE device
     };
 
-    void DeliverAll(Ptr<SpectrumValue> txPsd, const std::vector<Delivery>& deliveries);
+    /// A transmission's deliveries of one instant. Handed to its event by shared pointer: ns-3's MakeEvent binds
+    /// its arguments by value, which copied the whole vector (thousands of deliveries per TTI at paper scale).
+    struct Batch
+    {
+        Ptr<SpectrumValue> txPsd;
+        std::vector<Delivery> deliveries;
+    };
+
+    void DeliverAll(std::shared_ptr<const Batch> batch);
     static SumGroup SummableAt(SignalKind kind, const SpectrumSignalParameters& params, const NrSpectrumPhy& receiver);
     /// The same for an LTE receiver, by its device (LteSpectrumPhy does not tell its cell).
     static SumGroup SummableAtLte(SignalKind kind, const SpectrumSignalParameters& params, const LteDevice& rx);
