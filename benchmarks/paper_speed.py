@@ -10,6 +10,10 @@ Run:  .venv/bin/python benchmarks/paper_speed.py [--steps 1,4] [--repeats 2] [--
       (our ns-3 patch series against ns-3 and nr as released: every configuration also runs on a simulator built
       against the unpatched ns-3, which is built once per machine; ratios are then per configuration, patched
       against unpatched, and the KPIs of the two builds are compared value for value)
+      .venv/bin/python benchmarks/paper_speed.py --against /tmp/old/pamrl-slicing-scenario --configs lean
+      .venv/bin/python benchmarks/paper_speed.py --against-args=--SchedulerType=ns3::MapScheduler --configs lean
+      (the same comparison against another build of the simulator, e.g. one from before a change, or against this
+      build run with other command-line arguments, e.g. ns-3's default event list)
 
 What: the standalone binary (one episode, fixed shares applied inside ns-3, no bridge), pinned to CPU 0 with
 `taskset -c 0` when taskset exists, jemalloc preloaded, on the paper scenario (6 DUs, 198 UEs, 100 RBs) with
@@ -62,19 +66,21 @@ CONFIGS = {
 
 
 UNPATCHED = "@unpatched"  # suffix of a run on the simulator built against the unpatched ns-3
+AGAINST = "@against"  # suffix of a run on the simulator (and arguments) given by --against / --against-args
 
 
 def build_of(run: str) -> str:
-    """The build a run used: "" for ours, UNPATCHED for the one without our patch series."""
+    """The build a run used: "" for ours, UNPATCHED for the one without our patch series, AGAINST for --against."""
     return run[run.index("@"):] if "@" in run else ""
 
 
 def baseline_of(run: str, runs: list[str]) -> str:
-    """What a run's ratio is against: the same configuration on the unpatched build when that was run, else the
+    """What a run's ratio is against: the same configuration on the comparison build when that was run, else the
     first configuration on the same backend and build."""
     label, at, build = run.partition("@")
-    if not at and label + UNPATCHED in runs:
-        return label + UNPATCHED
+    for other in (UNPATCHED, AGAINST):
+        if not at and label + other in runs:
+            return label + other
     backend = configured(*CONFIGS[label]).ran.backend
     return next(other for other in runs if other.partition("@")[2] == build
                 and configured(*CONFIGS[other.partition("@")[0]]).ran.backend == backend)
@@ -83,12 +89,13 @@ def baseline_of(run: str, runs: list[str]) -> str:
 def same_kpis(files: dict, runs: list[str], lengths: tuple[int, int]) -> None:
     """Prints, per configuration run on both builds, whether the two builds' per-step KPIs are identical."""
     for run in runs:
-        if "@" in run or run + UNPATCHED not in runs:
-            continue
-        equal = all(json.loads(files[run, n].with_suffix(".out.json").read_text())
-                    == json.loads(files[run + UNPATCHED, n].with_suffix(".out.json").read_text()) for n in lengths)
-        print(f"KPIs of {run}, patched vs unpatched build, {' and '.join(map(str, lengths))} steps: "
-              f"{'identical' if equal else 'DIFFERENT'}")
+        for other, words in ((UNPATCHED, "patched vs unpatched build"), (AGAINST, "this build vs --against")):
+            if "@" in run or run + other not in runs:
+                continue
+            equal = all(json.loads(files[run, n].with_suffix(".out.json").read_text())
+                        == json.loads(files[run + other, n].with_suffix(".out.json").read_text()) for n in lengths)
+            print(f"KPIs of {run}, {words}, {' and '.join(map(str, lengths))} steps: "
+                  f"{'identical' if equal else 'DIFFERENT'}")
 
 
 def configured(name: str, ran: dict) -> Scenario:
@@ -109,7 +116,17 @@ def main() -> None:
                         help="count instructions under valgrind's callgrind instead of timing (deterministic: "
                              "immune to the noise of a shared VM, blind to memory stalls; ~40x slower, one run "
                              "per configuration and length, two at a time)")
+    parser.add_argument("--against", type=Path,
+                        help="also run every configuration on this simulator binary (e.g. a build from before a "
+                             "change) and report ratios against it")
+    parser.add_argument("--against-args", default="",
+                        help="simulator arguments for the --against runs, space-separated (without --against: "
+                             "this build with these arguments, e.g. --SchedulerType=ns3::MapScheduler)")
     args = parser.parse_args()
+    if args.against_unpatched and (args.against or args.against_args):
+        parser.error("--against-unpatched and --against/--against-args: one comparison at a time")
+    if args.against and not args.against.is_file():
+        parser.error(f"--against {args.against}: no such file")
     if not jemalloc_path():
         raise SystemExit("libjemalloc.so.2 not found (apt-get install libjemalloc2)")
     labels = list(CONFIGS) if args.configs == "all" else args.configs.split(",")
@@ -122,10 +139,15 @@ def main() -> None:
         from unpatched_build import unpatched_simulator
 
         binaries[UNPATCHED] = unpatched_simulator()
+    if args.against or args.against_args:
+        binaries[AGAINST] = args.against or binaries[""]
+    extra = {build: () for build in binaries}
+    extra[AGAINST] = tuple(args.against_args.split())
     runs = [label + build for label in labels for build in binaries]
     how = "callgrind instruction counts" if args.instructions else "one core (taskset -c 0)"
     print(f"simulator: {binaries['']}"
           + (f"; unpatched ns-3: {binaries[UNPATCHED]}" if args.against_unpatched else "")
+          + (f"; against: {binaries[AGAINST]} {args.against_args}".rstrip() if AGAINST in binaries else "")
           + f"; {how}, jemalloc preloaded; seed {args.seed}, shares {args.shares}")
     with tempfile.TemporaryDirectory(prefix="pamrl-paper-speed-") as folder:
         files, sim_s = {}, {}
@@ -139,7 +161,7 @@ def main() -> None:
                 files[label, n].write_text(json.dumps(d))
                 sim_s[label, n] = (scenario.control.warmup_ms + n * scenario.control.period_ms) / 1000
         if args.instructions:
-            report_instructions(binaries, files, sim_s, runs, short, long, args)
+            report_instructions(binaries, extra, files, sim_s, runs, short, long, args)
             same_kpis(files, runs, (short, long))
             return
         walls: dict[tuple[str, int], list[float]] = {}
@@ -148,7 +170,8 @@ def main() -> None:
             for label in order:
                 for n in (short, long):
                     binary = binaries[build_of(label)]
-                    wall, cpu, rss = run_once(binary, files[label, n], args.seed, args.shares, jemalloc=True)
+                    wall, cpu, rss = run_once(binary, files[label, n], args.seed, args.shares, jemalloc=True,
+                                              extra=extra[build_of(label)])
                     walls.setdefault((label, n), []).append(wall)
                     print(f"  {label:23} {n:2d} steps: {wall:7.2f} s wall, {cpu:7.2f} s CPU, {rss} MiB", flush=True)
         same_kpis(files, runs, (short, long))
@@ -166,26 +189,27 @@ def main() -> None:
               f"{steady[label] / steady[base]:7.2f}x  {base}")
 
 
-def count_instructions(binary: Path, resolved: Path, seed: int, shares: str) -> subprocess.Popen:
+def count_instructions(binary: Path, resolved: Path, seed: int, shares: str,
+                       extra: tuple[str, ...] = ()) -> subprocess.Popen:
     """Starts one standalone episode under callgrind; its stderr ends with the instruction count."""
     argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={resolved.with_suffix('.callgrind')}",
-            str(binary), f"--scenario={resolved}", f"--seed={seed}", f"--shares={shares}",
+            str(binary), *extra, f"--scenario={resolved}", f"--seed={seed}", f"--shares={shares}",
             f"--out={resolved.with_suffix('.out.json')}"]
     env = dict(os.environ, LD_PRELOAD=jemalloc_path())
     return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             cwd=tempfile.gettempdir())
 
 
-def report_instructions(binaries: dict[str, Path], files: dict, sim_s: dict, labels: list[str], short: int,
-                        long: int, args: argparse.Namespace) -> None:
+def report_instructions(binaries: dict[str, Path], extra: dict[str, tuple[str, ...]], files: dict, sim_s: dict,
+                        labels: list[str], short: int, long: int, args: argparse.Namespace) -> None:
     if not shutil.which("valgrind"):
         raise SystemExit("valgrind not found (apt-get install valgrind)")
     jobs = [(label, n) for label in labels for n in (short, long)]
     counts: dict[tuple[str, int], int] = {}
     parallel = max(1, min(2, os.cpu_count() or 1))
     for i in range(0, len(jobs), parallel):
-        running = {job: count_instructions(binaries[build_of(job[0])],
-                                           files[job], args.seed, args.shares) for job in jobs[i:i + parallel]}
+        running = {job: count_instructions(binaries[build_of(job[0])], files[job], args.seed, args.shares,
+                                           extra[build_of(job[0])]) for job in jobs[i:i + parallel]}
         for job, proc in running.items():
             _, err = proc.communicate()
             found = re.search(r"Collected : (\d+)", err)

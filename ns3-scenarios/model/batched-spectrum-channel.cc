@@ -81,6 +81,7 @@ BatchedSpectrumChannel::RemoveRx(Ptr<SpectrumPhy> phy)
         {
             group.nrPhys.erase(group.nrPhys.begin() + (it - group.phys.begin()));
             group.lteDevices.erase(group.lteDevices.begin() + (it - group.phys.begin()));
+            group.nodeIds.erase(group.nodeIds.begin() + (it - group.phys.begin()));
             group.phys.erase(it);
             --m_numDevices;
             return;
@@ -100,6 +101,7 @@ BatchedSpectrumChannel::AddRx(Ptr<SpectrumPhy> phy)
     group.phys.push_back(phy);
     group.nrPhys.push_back(dynamic_cast<NrSpectrumPhy*>(PeekPointer(phy)));
     group.lteDevices.emplace_back();
+    group.nodeIds.push_back(kUnknownNode);
     ++m_numDevices;
 }
 
@@ -193,7 +195,7 @@ BatchedSpectrumChannel::MustDeliver(SignalKind kind,
         {
             return true; // PSS: the UE measures every cell
         }
-        uint16_t serving = ue->GetRrc()->GetCellId();
+        uint16_t serving = rx.rrc ? rx.rrc->GetCellId() : ue->GetRrc()->GetCellId();
         return serving == 0 || serving == ctrl.cellId; // a UE without a cell is searching: it hears all
     }
     return true;
@@ -315,6 +317,7 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
     }
     Ptr<MobilityModel> txMobility = txParams->txPhy->GetMobility();
     Ptr<NetDevice> txDevice = txParams->txPhy->GetDevice();
+    const uint32_t txNode = txDevice ? txDevice->GetNode()->GetId() : kUnknownNode;
     Ptr<const SpectrumModel> txModel = txParams->psd->GetSpectrumModel();
     Ptr<SpectrumSignalParameters> shared; // the signal's packets, copied once for all receivers
     const SignalKind kind = KindOf(txParams);
@@ -341,17 +344,24 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             {
                 continue;
             }
-            Ptr<NetDevice> rxDevice = receiver->GetDevice();
-            if (rxDevice && txDevice && rxDevice->GetNode()->GetId() == txDevice->GetNode()->GetId())
+            uint32_t& rxNode = group.nodeIds[i];
+            LteDevice& lteRx = group.lteDevices[i];
+            if (rxNode == kUnknownNode)
+            {
+                if (Ptr<NetDevice> rxDevice = receiver->GetDevice())
+                {
+                    rxNode = rxDevice->GetNode()->GetId();
+                    if (!group.nrPhys[i])
+                    {
+                        lteRx.ue = dynamic_cast<const LteUeNetDevice*>(PeekPointer(rxDevice));
+                        lteRx.enb = dynamic_cast<const LteEnbNetDevice*>(PeekPointer(rxDevice));
+                        lteRx.rrc = lteRx.ue ? PeekPointer(lteRx.ue->GetRrc()) : nullptr;
+                    }
+                }
+            }
+            if (rxNode != kUnknownNode && txNode != kUnknownNode && rxNode == txNode)
             {
                 continue; // antennas of one node: no path loss model covers that
-            }
-            LteDevice& lteRx = group.lteDevices[i];
-            if (!lteRx.known && rxDevice && !group.nrPhys[i])
-            {
-                lteRx.known = true;
-                lteRx.ue = dynamic_cast<const LteUeNetDevice*>(PeekPointer(rxDevice));
-                lteRx.enb = dynamic_cast<const LteEnbNetDevice*>(PeekPointer(rxDevice));
             }
             if (!MustDeliver(kind, *txParams, zeroPower, lteRx))
             {
@@ -403,7 +413,7 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             if (m_propagationDelay)
             {
                 // Receivers hear the signal at different times: one event each, as in the stock channel.
-                uint32_t context = rxDevice ? rxDevice->GetNode()->GetId() : Simulator::GetContext();
+                uint32_t context = rxNode != kUnknownNode ? rxNode : Simulator::GetContext();
                 Simulator::ScheduleWithContext(
                     context,
                     delay,
@@ -667,7 +677,7 @@ BatchedSpectrumChannel::OtherCellAtLte(SignalKind kind,
                               : static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(params).cellId;
     if (rx.ue)
     {
-        Ptr<LteUeRrc> rrc = rx.ue->GetRrc();
+        const LteUeRrc* rrc = rx.rrc ? rx.rrc : PeekPointer(rx.ue->GetRrc());
         return rrc->GetState() == LteUeRrc::CONNECTED_NORMALLY && !rrc->IsServingCell(cell);
     }
     if (rx.enb)

@@ -18,6 +18,7 @@ class CorrelatedRayleighFading;
 class NrSpectrumPhy;
 class LteEnbNetDevice;
 class LteUeNetDevice;
+class LteUeRrc;
 
 /**
  * A spectrum channel for cells with many receivers: the same physics as ns-3's MultiModelSpectrumChannel
@@ -94,9 +95,9 @@ class BatchedSpectrumChannel : public SpectrumChannel
     /// it joins the channel) instead of at every signal.
     struct LteDevice
     {
-        bool known{false};
         const LteUeNetDevice* ue{nullptr};
         const LteEnbNetDevice* enb{nullptr};
+        const LteUeRrc* rrc{nullptr}; ///< ue's RRC (a device keeps its RRC for life), read for its cell and state
     };
 
     struct Delivery
@@ -120,7 +121,11 @@ class BatchedSpectrumChannel : public SpectrumChannel
         std::vector<Ptr<SpectrumPhy>> phys;
         std::vector<NrSpectrumPhy*> nrPhys;   ///< phys[i] as an NR PHY, or nullptr
         std::vector<LteDevice> lteDevices;    ///< phys[i]'s device as an LTE device
+        /// phys[i]'s node id, kUnknownNode until it has a device (read at every transmission to skip a node's own
+        /// antennas; a PHY's device and a device's node do not change).
+        std::vector<uint32_t> nodeIds;
     };
+    static constexpr uint32_t kUnknownNode = UINT32_MAX;
 
     /// A transmission's deliveries of one instant. Handed to its event by shared pointer: ns-3's MakeEvent binds
     /// its arguments by value, which copied the whole vector (thousands of deliveries per TTI at paper scale).

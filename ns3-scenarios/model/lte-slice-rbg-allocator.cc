@@ -2,6 +2,7 @@
 
 #include "slice-rbg-split.h"
 
+#include "ns3/abort.h"
 #include "ns3/log.h"
 
 #include <algorithm>
@@ -42,7 +43,12 @@ SliceRbgAllocator::SetShares(const std::vector<double>& shares)
 void
 SliceRbgAllocator::SetUeSlice(uint16_t rnti, uint8_t slice)
 {
-    m_slice[rnti] = slice;
+    NS_ABORT_MSG_IF(slice == kNoSlice, "slice index " << int(slice) << " is reserved");
+    if (rnti >= m_sliceByRnti.size())
+    {
+        m_sliceByRnti.resize(rnti + 1, kNoSlice);
+    }
+    m_sliceByRnti[rnti] = slice;
 }
 
 uint32_t
@@ -130,12 +136,11 @@ SliceRbgAllocator::DoGetAvailableDlRbg()
 bool
 SliceRbgAllocator::DoIsDlRbgAvailableForUe(int rbgId, uint16_t rnti)
 {
-    auto it = m_slice.find(rnti);
-    if (it == m_slice.end() || m_rbgCounts.empty())
+    uint8_t s = rnti < m_sliceByRnti.size() ? m_sliceByRnti[rnti] : kNoSlice;
+    if (s == kNoSlice || m_rbgCounts.empty())
     {
         return true; // UE not yet attached to a slice (signalling only)
     }
-    uint8_t s = it->second;
     auto rbg = static_cast<uint32_t>(rbgId);
     return rbg >= m_blockStart[s] && rbg < m_blockStart[s] + m_rbgCounts[s];
 }

@@ -68,7 +68,9 @@ class SliceRbgAllocator : public LteFfrAlgorithm
     std::vector<double> m_shares;        ///< one per slice
     std::vector<uint32_t> m_rbgCounts;   ///< RBGs per slice
     std::vector<uint32_t> m_blockStart;  ///< first RBG of each slice's block
-    std::map<uint16_t, uint8_t> m_slice; ///< RNTI -> slice
+    /// RNTI -> slice, kNoSlice where none: a vector, as the PF scheduler asks for every UE and RB group each TTI.
+    std::vector<uint8_t> m_sliceByRnti;
+    static constexpr uint8_t kNoSlice = 255;
 };
 
 } // namespace ns3
