@@ -11,9 +11,7 @@ Run:  .venv/bin/python benchmarks/paper_speed.py [--steps 1,4] [--repeats 2] [--
       against the unpatched ns-3, which is built once per machine; ratios are then per configuration, patched
       against unpatched, and the KPIs of the two builds are compared value for value)
       .venv/bin/python benchmarks/paper_speed.py --against /tmp/old/pamrl-slicing-scenario --configs lean
-      .venv/bin/python benchmarks/paper_speed.py --against-args=--SchedulerType=ns3::MapScheduler --configs lean
-      (the same comparison against another build of the simulator, e.g. one from before a change, or against this
-      build run with other command-line arguments, e.g. ns-3's default event list)
+      (the same comparison against another build of the simulator, e.g. one from before a change)
 
 What: the standalone binary (one episode, fixed shares applied inside ns-3, no bridge), pinned to CPU 0 with
 `taskset -c 0` when taskset exists, jemalloc preloaded, on the paper scenario (6 DUs, 198 UEs, 100 RBs) with
@@ -53,6 +51,7 @@ CONFIGS = {
     "lean-unsummed": ("paper+lean", {**LTE, "lte_sum_other_cells": False}),
     "lean": ("paper+lean", LTE),  # + other cells' data frames summed into one per instant: +lean as shipped
     "lean-cqi10": ("paper+lean", {**LTE, "cqi_period_ms": 10}),  # outside the KPI tolerance
+    "lean-map": ("paper+lean", {**LTE, "event_scheduler": "map"}),  # ns-3's default event list (same KPIs)
     # NR (docs/nr.md): TDD with nr's all-flexible slots (the default), FDD delivering every signal, FDD as shipped
     # (signals nobody decodes left out: same KPIs)
     "nr-tdd": ("paper", {}),
@@ -119,12 +118,9 @@ def main() -> None:
     parser.add_argument("--against", type=Path,
                         help="also run every configuration on this simulator binary (e.g. a build from before a "
                              "change) and report ratios against it")
-    parser.add_argument("--against-args", default="",
-                        help="simulator arguments for the --against runs, space-separated (without --against: "
-                             "this build with these arguments, e.g. --SchedulerType=ns3::MapScheduler)")
     args = parser.parse_args()
-    if args.against_unpatched and (args.against or args.against_args):
-        parser.error("--against-unpatched and --against/--against-args: one comparison at a time")
+    if args.against_unpatched and args.against:
+        parser.error("--against-unpatched and --against: one comparison at a time")
     if args.against and not args.against.is_file():
         parser.error(f"--against {args.against}: no such file")
     if not jemalloc_path():
@@ -139,15 +135,13 @@ def main() -> None:
         from unpatched_build import unpatched_simulator
 
         binaries[UNPATCHED] = unpatched_simulator()
-    if args.against or args.against_args:
-        binaries[AGAINST] = args.against or binaries[""]
-    extra = {build: () for build in binaries}
-    extra[AGAINST] = tuple(args.against_args.split())
+    if args.against:
+        binaries[AGAINST] = args.against
     runs = [label + build for label in labels for build in binaries]
     how = "callgrind instruction counts" if args.instructions else "one core (taskset -c 0)"
     print(f"simulator: {binaries['']}"
           + (f"; unpatched ns-3: {binaries[UNPATCHED]}" if args.against_unpatched else "")
-          + (f"; against: {binaries[AGAINST]} {args.against_args}".rstrip() if AGAINST in binaries else "")
+          + (f"; against: {binaries[AGAINST]}" if AGAINST in binaries else "")
           + f"; {how}, jemalloc preloaded; seed {args.seed}, shares {args.shares}")
     with tempfile.TemporaryDirectory(prefix="pamrl-paper-speed-") as folder:
         files, sim_s = {}, {}
@@ -161,7 +155,7 @@ def main() -> None:
                 files[label, n].write_text(json.dumps(d))
                 sim_s[label, n] = (scenario.control.warmup_ms + n * scenario.control.period_ms) / 1000
         if args.instructions:
-            report_instructions(binaries, extra, files, sim_s, runs, short, long, args)
+            report_instructions(binaries, files, sim_s, runs, short, long, args)
             same_kpis(files, runs, (short, long))
             return
         walls: dict[tuple[str, int], list[float]] = {}
@@ -170,8 +164,7 @@ def main() -> None:
             for label in order:
                 for n in (short, long):
                     binary = binaries[build_of(label)]
-                    wall, cpu, rss = run_once(binary, files[label, n], args.seed, args.shares, jemalloc=True,
-                                              extra=extra[build_of(label)])
+                    wall, cpu, rss = run_once(binary, files[label, n], args.seed, args.shares, jemalloc=True)
                     walls.setdefault((label, n), []).append(wall)
                     print(f"  {label:23} {n:2d} steps: {wall:7.2f} s wall, {cpu:7.2f} s CPU, {rss} MiB", flush=True)
         same_kpis(files, runs, (short, long))
@@ -189,27 +182,26 @@ def main() -> None:
               f"{steady[label] / steady[base]:7.2f}x  {base}")
 
 
-def count_instructions(binary: Path, resolved: Path, seed: int, shares: str,
-                       extra: tuple[str, ...] = ()) -> subprocess.Popen:
+def count_instructions(binary: Path, resolved: Path, seed: int, shares: str) -> subprocess.Popen:
     """Starts one standalone episode under callgrind; its stderr ends with the instruction count."""
     argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={resolved.with_suffix('.callgrind')}",
-            str(binary), *extra, f"--scenario={resolved}", f"--seed={seed}", f"--shares={shares}",
+            str(binary), f"--scenario={resolved}", f"--seed={seed}", f"--shares={shares}",
             f"--out={resolved.with_suffix('.out.json')}"]
     env = dict(os.environ, LD_PRELOAD=jemalloc_path())
     return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             cwd=tempfile.gettempdir())
 
 
-def report_instructions(binaries: dict[str, Path], extra: dict[str, tuple[str, ...]], files: dict, sim_s: dict,
-                        labels: list[str], short: int, long: int, args: argparse.Namespace) -> None:
+def report_instructions(binaries: dict[str, Path], files: dict, sim_s: dict, labels: list[str], short: int,
+                        long: int, args: argparse.Namespace) -> None:
     if not shutil.which("valgrind"):
         raise SystemExit("valgrind not found (apt-get install valgrind)")
     jobs = [(label, n) for label in labels for n in (short, long)]
     counts: dict[tuple[str, int], int] = {}
     parallel = max(1, min(2, os.cpu_count() or 1))
     for i in range(0, len(jobs), parallel):
-        running = {job: count_instructions(binaries[build_of(job[0])], files[job], args.seed, args.shares,
-                                           extra[build_of(job[0])]) for job in jobs[i:i + parallel]}
+        running = {job: count_instructions(binaries[build_of(job[0])],
+                                           files[job], args.seed, args.shares) for job in jobs[i:i + parallel]}
         for job, proc in running.items():
             _, err = proc.communicate()
             found = re.search(r"Collected : (\d+)", err)

@@ -36,10 +36,9 @@ from pamrl.bridge.scenario import load_scenario
 from pamrl.bridge.simulator import find_simulator_binary, jemalloc_path
 
 
-def run_once(binary: Path, resolved: Path, seed: int, shares: str, jemalloc: bool,
-             extra: tuple[str, ...] = ()) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds and peak RSS (MiB) of one standalone episode (`extra`: more simulator arguments)."""
-    argv = [str(binary), *extra, f"--scenario={resolved}", f"--seed={seed}", f"--shares={shares}",
+def run_once(binary: Path, resolved: Path, seed: int, shares: str, jemalloc: bool) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one standalone episode."""
+    argv = [str(binary), f"--scenario={resolved}", f"--seed={seed}", f"--shares={shares}",
             f"--out={resolved.with_suffix('.out.json')}"]
     if shutil.which("taskset"):
         argv = ["taskset", "-c", "0", *argv]

@@ -12,10 +12,6 @@
 #include "slicing-environment.h"
 
 #include "ns3/command-line.h"
-#include "ns3/global-value.h"
-#include "ns3/object-factory.h"
-#include "ns3/simulator.h"
-#include "ns3/string.h"
 
 #include <fstream>
 #include <iostream>
@@ -47,10 +43,6 @@ main(int argc, char* argv[])
     std::string out = "";
     bool version = false;
 
-    // The event list as a binary heap instead of ns-3's default std::map: the same events in the same order (every
-    // scheduler orders by time, then by insertion), fewer instructions and far fewer cache misses with the
-    // thousands of events pending at paper scale (docs/speed.md, "The event list"). --SchedulerType=... overrides.
-    ns3::GlobalValue::Bind("SchedulerType", ns3::StringValue("ns3::HeapScheduler"));
     ns3::CommandLine cmd(__FILE__);
     cmd.AddValue("buildInfo", "Print the ns-3 build this binary runs on and exit", version);
     cmd.AddValue("connect", "Agent endpoint to connect to (ipc://PATH or tcp://HOST:PORT)", connect);
@@ -60,13 +52,6 @@ main(int argc, char* argv[])
     cmd.AddValue("shares", "Standalone run: fixed shares for every DU, comma-separated, one per slice", shares);
     cmd.AddValue("out", "Standalone run: file for the per-step KPIs (JSON)", out);
     cmd.Parse(argc, argv);
-    // Set explicitly: the simulator may already exist (ns-3 creates it at its first use, and reads SchedulerType
-    // only then), and SetScheduler moves any pending events into the new list.
-    ns3::TypeIdValue schedulerType;
-    ns3::GlobalValue::GetValueByName("SchedulerType", schedulerType);
-    ns3::ObjectFactory schedulerFactory;
-    schedulerFactory.SetTypeId(schedulerType.Get());
-    ns3::Simulator::SetScheduler(schedulerFactory);
     if (version)
     {
         std::cout << PAMRL_NS3_BUILD << "\n";

@@ -1,6 +1,7 @@
 #include "slicing-environment.h"
 
 #include "ns3/global-value.h"
+#include "ns3/object-factory.h"
 #include "ns3/rng-seed-manager.h"
 #include "ns3/string.h"
 #include "ns3/simulator.h"
@@ -23,9 +24,16 @@ SlicingEnvironment::Configure(const Json& scenario, uint64_t seed)
     }
     // Same seed and same actions give the same KPIs bit for bit: every random stream derives from RngRun.
     // The event queue's implementation changes speed, never results (events are ordered by time, then id).
-    const std::map<std::string, std::string> schedulers{
-        {"map", "ns3::MapScheduler"}, {"heap", "ns3::HeapScheduler"}, {"calendar", "ns3::CalendarScheduler"}};
+    // Set on the simulator itself: ns-3 reads the SchedulerType global only when it creates the simulator, which
+    // may have happened already (binding the global alone left every run on ns-3's default map until 2026-12-02).
+    const std::map<std::string, std::string> schedulers{{"map", "ns3::MapScheduler"},
+                                                        {"heap", "ns3::HeapScheduler"},
+                                                        {"priority-queue", "ns3::PriorityQueueScheduler"},
+                                                        {"calendar", "ns3::CalendarScheduler"}};
     ns3::GlobalValue::Bind("SchedulerType", ns3::StringValue(schedulers.at(m_config.eventScheduler)));
+    ns3::ObjectFactory scheduler;
+    scheduler.SetTypeId(schedulers.at(m_config.eventScheduler));
+    ns3::Simulator::SetScheduler(scheduler);
     ns3::RngSeedManager::SetSeed(1);
     ns3::RngSeedManager::SetRun(seed);
     m_ran = Ran::Build(m_config);
