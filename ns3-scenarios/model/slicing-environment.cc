@@ -23,7 +23,8 @@ SlicingEnvironment::Configure(const Json& scenario, uint64_t seed)
         throw ProtocolError("the KPI collector's KPI names differ from agent/pamrl/bridge/schema.json: rebuild the scenario");
     }
     // Same seed and same actions give the same KPIs bit for bit: every random stream derives from RngRun.
-    // The event queue's implementation changes speed, never results (events are ordered by time, then id).
+    // The event queue's implementation changes speed, not the order of events (all order by time, then id); KPIs are
+    // bit-identical, but for NR's summed SINR with +lean, whose last bit follows memory layout (docs/speed.md).
     // Set on the simulator itself: ns-3 reads the SchedulerType global only when it creates the simulator, which
     // may have happened already (binding the global alone left every run on ns-3's default map until 2026-12-02).
     const std::map<std::string, std::string> schedulers{{"map", "ns3::MapScheduler"},

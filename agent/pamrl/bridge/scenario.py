@@ -130,8 +130,9 @@ class RanConfig(_Strict):
     uplink_power_control: Annotated[bool, Field(description="UE uplink power control (the study is DL)")] = True
     event_scheduler: Annotated[
         Literal["map", "heap", "priority-queue", "calendar"],
-        Field(description="ns-3 event queue: speed only, identical results (priority-queue, a binary heap in one "
-                          "vector, counts the fewest instructions at paper scale; map is ns-3's default; docs/speed.md)"),
+        Field(description="ns-3 event queue: speed only, events in the same order (priority-queue, a binary heap "
+                          "in one vector, counts the fewest instructions at paper scale; map is ns-3's default; "
+                          "docs/speed.md)"),
     ] = "priority-queue"
     spectrum_channel: Annotated[
         Literal["batched", "multi-model"],
