@@ -48,8 +48,9 @@ CONFIGS = {
     "lean-cqi1": ("paper+lean", {**LTE, "cqi_period_ms": 1, "neighbour_ctrl_frames": True}),
     "lean-all-ctrl": ("paper+lean", {**LTE, "neighbour_ctrl_frames": True}),  # + CQI every 5 ms
     # + other cells' control frames only in PSS subframes; each signal delivered alone
-    "lean-unsummed": ("paper+lean", {**LTE, "lte_sum_other_cells": False}),
-    "lean": ("paper+lean", LTE),  # + other cells' data frames summed into one per instant: +lean as shipped
+    "lean-unsummed": ("paper+lean", {**LTE, "lte_sum_other_cells": False, "path_loss_refresh_ms": 0}),
+    "lean-exact-loss": ("paper+lean", {**LTE, "path_loss_refresh_ms": 0}),  # path loss from positions at every signal
+    "lean": ("paper+lean", LTE),  # + other cells' data frames summed, path loss every 10 ms: +lean as shipped
     "lean-cqi10": ("paper+lean", {**LTE, "cqi_period_ms": 10}),  # outside the KPI tolerance
     "lean-map": ("paper+lean", {**LTE, "event_scheduler": "map"}),  # ns-3's default event list (same KPIs)
     # NR (docs/nr.md): TDD with nr's all-flexible slots (the default), FDD delivering every signal, FDD as shipped
@@ -58,7 +59,8 @@ CONFIGS = {
     "nr-fdd-deliver": ("paper+fdd", {"nr_fdd_same_side_links": "deliver"}),
     "nr-fdd": ("paper+fdd", {}),
     # TDD with cross-link interference (UE-UE, gNB-gNB) left out, a modelling shortcut; each signal delivered alone
-    "nr-lean-unsummed": ("paper+lean", {"nr_sum_other_cells": False}),
+    "nr-lean-unsummed": ("paper+lean", {"nr_sum_other_cells": False, "path_loss_refresh_ms": 0}),
+    "nr-lean-exact-loss": ("paper+lean", {"path_loss_refresh_ms": 0}),  # + summed, path loss at every signal
     # + the signals a receiver does not decode summed into one per instant (KPIs move by rounding): +lean as shipped
     "nr-lean": ("paper+lean", {}),
 }

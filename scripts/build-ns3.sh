@@ -32,6 +32,10 @@ options=(-DCMAKE_BUILD_TYPE=release -DNS3_ENABLED_MODULES="nr;lte" -DNS3_EXAMPLE
          -DNS3_ASSERT=ON -DNS3_LOG=OFF -DNS3_PYTHON_BINDINGS=OFF -DNS3_GTK3=OFF -DNS3_SQLITE=OFF -DNS3_GSL=OFF
          -DNS3_EIGEN=OFF -DNS3_VISUALIZER=OFF -DNS3_EMU=OFF -DNS3_TAP=OFF -DNS3_NATIVE_OPTIMIZATIONS=OFF
          -DNS3_WARNINGS_AS_ERRORS=OFF -DNS3_CCACHE=ON)
+# PAMRL_NS3_CMAKE_EXTRA: more CMake options (space-separated, no spaces inside one), for trying a compiler setting on
+# a side cache (PAMRL_CACHE=...): they are part of the cache key, so they never mix with the default build.
+read -r -a extra <<< "${PAMRL_NS3_CMAKE_EXTRA:-}"
+options+=("${extra[@]}")
 
 patches=("$repo"/ns3-scenarios/patches/*.patch)
 [ -e "${patches[0]}" ] || patches=()

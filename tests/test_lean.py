@@ -8,9 +8,10 @@ hashed), so it is averaged over 8 seeds: over 3 the URLLC p95 delay is 23 % lowe
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from pamrl.bridge.protocol import KPI_NAMES, SLICE_NAMES
-from pamrl.bridge.scenario import load_scenario
+from pamrl.bridge.scenario import RanConfig, load_scenario
 
 from conftest import episode_kpis, with_backend
 
@@ -40,3 +41,14 @@ def test_lean_matches_full_within_tolerance(backend, simulator_binary):
 def test_nr_lean_leaves_out_cross_link_interference():
     assert load_scenario("small+lean").ran.nr_tdd_cross_link == "skip"
     assert load_scenario("small").ran.nr_tdd_cross_link == "deliver"
+
+
+def test_path_loss_refresh_is_a_lean_setting_of_our_channel():
+    assert load_scenario("small+lean").ran.path_loss_refresh_ms > 0
+    assert load_scenario("small").ran.path_loss_refresh_ms == 0  # exact unless asked
+    lean = load_scenario("small+lean").ran.model_dump()
+    stock = {"spectrum_channel": "multi-model", "neighbour_ctrl_frames": True, "nr_sum_other_cells": False,
+             "lte_sum_other_cells": False}
+    with pytest.raises(ValidationError, match="path_loss_refresh_ms > 0 needs spectrum_channel must be 'batched'"):
+        RanConfig.model_validate({**lean, **stock})
+    RanConfig.model_validate({**lean, **stock, "path_loss_refresh_ms": 0})

@@ -104,6 +104,7 @@ NrRan::MakeChannel(int64_t fadingStream) const
     if (m_config.spectrumChannel == "batched")
     {
         channel->SetAttribute("SumOtherCells", BooleanValue(m_config.nrSumOtherCells));
+        channel->SetAttribute("PathLossRefresh", TimeValue(MilliSeconds(m_config.pathLossRefreshMs)));
     }
     Ptr<LogDistancePropagationLossModel> pathloss = CreateObject<LogDistancePropagationLossModel>();
     pathloss->SetAttribute("Exponent", DoubleValue(m_config.pathlossExponent));

@@ -14,6 +14,7 @@
 #include "ns3/lte-ue-rrc.h"
 #include "ns3/mobility-model.h"
 #include "ns3/net-device.h"
+#include "ns3/node-list.h"
 #include "ns3/node.h"
 #include "ns3/nr-control-messages.h"
 #include "ns3/nr-spectrum-phy.h"
@@ -55,7 +56,14 @@ BatchedSpectrumChannel::GetTypeId()
                                           "summed (a shortcut: the same interference up to floating-point rounding)",
                                           BooleanValue(false),
                                           MakeBooleanAccessor(&BatchedSpectrumChannel::m_sumOtherCells),
-                                          MakeBooleanChecker());
+                                          MakeBooleanChecker())
+                            .AddAttribute("PathLossRefresh",
+                                          "Reuse a link's propagation loss for this long before computing it "
+                                          "from the positions again (zero: at every signal, exact; a shortcut: "
+                                          "positions move by centimetres per millisecond)",
+                                          TimeValue(Time(0)),
+                                          MakeTimeAccessor(&BatchedSpectrumChannel::m_pathLossRefresh),
+                                          MakeTimeChecker(Time(0)));
     return tid;
 }
 
@@ -68,6 +76,7 @@ BatchedSpectrumChannel::DoDispose()
     m_sums.clear();
     m_fadingChecked = nullptr;
     m_inPlaceFading = nullptr;
+    m_links.clear();
     SpectrumChannel::DoDispose();
 }
 
@@ -386,6 +395,8 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
                                            : SummableAtLte(kind, *txParams, lteRx);
             }
             Delivery delivery{receiver, shared, 0.0, kind, sumGroup};
+            delivery.txNode = txNode;
+            delivery.rxNode = rxNode;
             if (sumGroup == SumGroup::None)
             {
                 delivery.params = ReceiverCopy(kind,
@@ -482,11 +493,12 @@ BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery&
     if (txMobility && rxMobility)
     {
         double pathLossDb;
-        if (!LinkLossDb(*params, d, txMobility, rxMobility, pathLossDb))
+        double linearGain;
+        if (!LinkLoss(*params, d, txMobility, rxMobility, pathLossDb, linearGain))
         {
             return; // beyond range
         }
-        *(params->psd) *= std::pow(10.0, -pathLossDb / 10.0);
+        *(params->psd) *= linearGain;
         if (const CorrelatedRayleighFading* fading = InPlaceFading())
         {
             fading->ApplyTo(*params->psd, txMobility, rxMobility); // params->psd is this receiver's own copy
@@ -530,23 +542,74 @@ BatchedSpectrumChannel::GiveCtrlMessages(const Delivery& d, SpectrumSignalParame
 }
 
 bool
-BatchedSpectrumChannel::LinkLossDb(const SpectrumSignalParameters& params,
-                                   const Delivery& d,
-                                   const Ptr<MobilityModel>& txMobility,
-                                   const Ptr<MobilityModel>& rxMobility,
-                                   double& pathLossDb)
+BatchedSpectrumChannel::LinkLoss(const SpectrumSignalParameters& params,
+                                 const Delivery& d,
+                                 const Ptr<MobilityModel>& txMobility,
+                                 const Ptr<MobilityModel>& rxMobility,
+                                 double& pathLossDb,
+                                 double& linearGain)
 {
     double rxAntennaGainDb = AntennaGainDb(d.receiver->GetAntenna(), txMobility, rxMobility);
     pathLossDb = -d.txAntennaGainDb - rxAntennaGainDb;
-    double propagationGainDb = 0.0;
-    if (m_propagationLoss && txMobility->GetPosition() != rxMobility->GetPosition())
-    {
-        propagationGainDb = m_propagationLoss->CalcRxPower(0, txMobility, rxMobility);
-        pathLossDb -= propagationGainDb;
-    }
+    CachedLink* link = nullptr;
+    const double propagationGainDb = PropagationGainDb(d, txMobility, rxMobility, link);
+    pathLossDb -= propagationGainDb;
     m_gainTrace(txMobility, rxMobility, d.txAntennaGainDb, rxAntennaGainDb, propagationGainDb, pathLossDb);
     m_pathLossTrace(params.txPhy, d.receiver, pathLossDb);
+    if (link && link->pathLossDb == pathLossDb)
+    {
+        linearGain = link->linearGain; // the same loss as last time: the same factor
+    }
+    else
+    {
+        linearGain = std::pow(10.0, -pathLossDb / 10.0);
+        if (link)
+        {
+            link->pathLossDb = pathLossDb;
+            link->linearGain = linearGain;
+        }
+    }
     return pathLossDb <= m_maxLossDb;
+}
+
+double
+BatchedSpectrumChannel::PropagationGainDb(const Delivery& d,
+                                          const Ptr<MobilityModel>& txMobility,
+                                          const Ptr<MobilityModel>& rxMobility,
+                                          CachedLink*& link)
+{
+    if (!m_propagationLoss)
+    {
+        return 0.0;
+    }
+    const int64_t now = Simulator::Now().GetTimeStep();
+    if (!m_pathLossRefresh.IsZero() && d.txNode != kUnknownNode && d.rxNode != kUnknownNode)
+    {
+        const uint32_t needed = std::max(d.txNode, d.rxNode) + 1;
+        if (needed > m_linkStride)
+        {
+            // Nodes are numbered densely from 0: one row and column per node that exists now (cleared: a few
+            // recomputations when a node joins mid-run).
+            m_linkStride = std::max<uint32_t>(needed, NodeList::GetNNodes());
+            m_links.assign(std::size_t(m_linkStride) * m_linkStride, CachedLink{});
+        }
+        link = &m_links[std::size_t(d.txNode) * m_linkStride + d.rxNode];
+        if (link->computedAt >= 0 && now - link->computedAt < m_pathLossRefresh.GetTimeStep())
+        {
+            return link->propagationGainDb;
+        }
+    }
+    double gainDb = 0.0;
+    if (txMobility->GetPosition() != rxMobility->GetPosition())
+    {
+        gainDb = m_propagationLoss->CalcRxPower(0, txMobility, rxMobility);
+    }
+    if (link)
+    {
+        link->computedAt = now;
+        link->propagationGainDb = gainDb;
+    }
+    return gainDb;
 }
 
 void
@@ -574,11 +637,11 @@ BatchedSpectrumChannel::DeliverIntoSum(const Delivery& d)
         return;
     }
     double pathLossDb;
-    if (!LinkLossDb(tx, d, txMobility, rxMobility, pathLossDb))
+    double loss;
+    if (!LinkLoss(tx, d, txMobility, rxMobility, pathLossDb, loss))
     {
         return; // beyond range
     }
-    const double loss = std::pow(10.0, -pathLossDb / 10.0);
     const CorrelatedRayleighFading* fading = InPlaceFading();
     const float* __restrict gains =
         fading ? fading->GainsAt(tx.psd->GetSpectrumModel(), txMobility, rxMobility) : nullptr;

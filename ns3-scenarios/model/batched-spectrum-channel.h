@@ -1,6 +1,7 @@
 #ifndef PAMRL_BATCHED_SPECTRUM_CHANNEL_H
 #define PAMRL_BATCHED_SPECTRUM_CHANNEL_H
 
+#include "ns3/nstime.h"
 #include "ns3/spectrum-channel.h"
 #include "ns3/spectrum-converter.h"
 
@@ -54,6 +55,11 @@ class LteUeRrc;
  * downlink signals into one and each gNB's ~165 foreign uplink signals into one (NR); LTE: each UE's five other
  * cells' data frames per TTI, and each eNB's other cells' uplink data. PSS frames (cell measurements), LTE SRS and
  * signals with a MIMO channel matrix are always delivered one by one.
+ *
+ * A third (PathLossRefresh, zero by default: off): a link's propagation loss is computed from the two positions at
+ * most once per that interval and reused in between, instead of at every signal. Positions move by centimetres per
+ * millisecond (a UE at 30 m/s: 3 cm), so the loss moves by hundredths of a dB; the fast fading is not touched (it
+ * follows time, not the path-loss cache). tests/test_lean.py bounds its effect on KPIs.
  */
 class BatchedSpectrumChannel : public SpectrumChannel
 {
@@ -90,6 +96,8 @@ class BatchedSpectrumChannel : public SpectrumChannel
         OwnCell, ///< the receiver's own cell's signals it does not decode (another UE's data or uplink control)
     };
 
+    static constexpr uint32_t kUnknownNode = UINT32_MAX;
+
     /// One receiver of a transmission.
     /// A receiver's device as an LTE UE or eNB, cast once (at its first signal: a PHY may get its device after
     /// it joins the channel) instead of at every signal.
@@ -112,6 +120,8 @@ class BatchedSpectrumChannel : public SpectrumChannel
         /// gets at delivery if it reads them then (GiveCtrlMessages), and the receiver's device.
         Ptr<const SpectrumSignalParameters> ctrlSource;
         LteDevice lte;
+        uint32_t txNode{kUnknownNode}; ///< the two nodes' ids (kUnknownNode: no device yet), keying the path-loss cache
+        uint32_t rxNode{kUnknownNode};
     };
 
     /// Receivers, grouped by the spectrum model they listen with (in model-id order, then in AddRx order).
@@ -125,7 +135,6 @@ class BatchedSpectrumChannel : public SpectrumChannel
         /// antennas; a PHY's device and a device's node do not change).
         std::vector<uint32_t> nodeIds;
     };
-    static constexpr uint32_t kUnknownNode = UINT32_MAX;
 
     /// A transmission's deliveries of one instant. Handed to its event by shared pointer: ns-3's MakeEvent binds
     /// its arguments by value, which copied the whole vector (thousands of deliveries per TTI at paper scale).
@@ -151,12 +160,22 @@ class BatchedSpectrumChannel : public SpectrumChannel
     void Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery& delivery);
     /// A link into a sum: its received psd added to the sum in one pass, nothing allocated.
     void DeliverIntoSum(const Delivery& delivery);
-    /// A link's loss in dB (antennas and propagation), the channel's traces fired; false when beyond range.
-    bool LinkLossDb(const SpectrumSignalParameters& params,
-                    const Delivery& d,
-                    const Ptr<MobilityModel>& txMobility,
-                    const Ptr<MobilityModel>& rxMobility,
-                    double& pathLossDb);
+    /// A link's loss (antennas and propagation) in dB and as the linear factor a psd is multiplied by, the channel's
+    /// traces fired; false when beyond range.
+    bool LinkLoss(const SpectrumSignalParameters& params,
+                  const Delivery& d,
+                  const Ptr<MobilityModel>& txMobility,
+                  const Ptr<MobilityModel>& rxMobility,
+                  double& pathLossDb,
+                  double& linearGain);
+    struct CachedLink;
+    /// A link's propagation gain in dB (positions differ) or 0 (same position): from the path-loss cache when
+    /// PathLossRefresh is set and the link's entry is younger than it. `link`: the link's cache entry, or
+    /// nullptr when the cache is off or does not cover the link.
+    double PropagationGainDb(const Delivery& d,
+                             const Ptr<MobilityModel>& txMobility,
+                             const Ptr<MobilityModel>& rxMobility,
+                             CachedLink*& link);
 
     static SignalKind KindOf(const Ptr<SpectrumSignalParameters>& params);
     /// Whether a receiver on the LTE device `rx` (or no LTE device) must get this transmission (see the class
@@ -189,6 +208,20 @@ class BatchedSpectrumChannel : public SpectrumChannel
     std::size_t m_numDevices{0};
     bool m_neighbourCtrlFrames{true}; ///< deliver other cells' control frames outside PSS subframes
     bool m_sumOtherCells{false};      ///< sum the signals a receiver does not decode (see the class comment)
+    Time m_pathLossRefresh{0};        ///< reuse a link's propagation loss for this long (zero: never)
+
+    /// The path-loss cache (PathLossRefresh): one entry per (transmitting node, receiving node), row-major with
+    /// m_linkStride columns. The last loss in dB and its linear factor are kept too, so that an unchanged loss
+    /// skips the pow().
+    struct CachedLink
+    {
+        int64_t computedAt{-1}; ///< time steps; -1: empty
+        double propagationGainDb{0.0};
+        double pathLossDb{0.0};
+        double linearGain{1.0};
+    };
+    std::vector<CachedLink> m_links;
+    uint32_t m_linkStride{0};
 
     /// A sum in progress: receiver, signal kind, group, duration (time steps), spectrum model -> index in m_sums.
     /// (The model: a receiver that changes its model within an instant gets one sum per model, each the right size.)

@@ -54,6 +54,7 @@ struct ScenarioConfig
     std::string nrTddCrossLink;     ///< nr tdd: deliver | skip (gNB-gNB and UE-UE signals not delivered: a shortcut)
     bool nrSumOtherCells;           ///< nr, batched channel: undecoded signals of one instant arrive summed (a shortcut)
     bool lteSumOtherCells;          ///< lte, batched channel: the same for LTE
+    double pathLossRefreshMs;       ///< batched channel: a link's propagation loss reused this long (0: exact)
     uint32_t numDus;
     uint32_t bandwidthRbs;
     double interSiteDistanceM;

@@ -99,6 +99,14 @@ class RanConfig(_Strict):
                           "that reach a receiver in the same instant arrive as one, their received psds summed; "
                           "KPIs move by rounding only (docs/speed.md, tests/test_sum_other_cells.py)"),
     ] = False
+    path_loss_refresh_ms: Annotated[
+        float,
+        Field(ge=0, le=1000,
+              description="batched channel (a modelling shortcut): a link's propagation loss is computed from the two "
+                          "positions at most once per this interval and reused in between (0: at every signal, exact). "
+                          "A UE at 30 m/s moves 30 cm in 10 ms, which moves its path loss by ~0.1 dB at 50 m; fast "
+                          "fading is unaffected. Effect on KPIs: docs/speed.md, bounded by tests/test_lean.py"),
+    ] = 0.0
     num_dus: Annotated[int, Field(ge=1, le=16, description="DUs (cells) sharing one carrier")] = 2
     bandwidth_rbs: Annotated[Literal[6, 15, 25, 50, 75, 100], Field(description="DL/UL bandwidth in RBs")] = 25
     inter_site_distance_m: Annotated[float, Field(ge=20, le=10000)] = 200.0
@@ -167,6 +175,11 @@ class RanConfig(_Strict):
                 raise ValueError("nr_sum_other_cells: true needs " + "; ".join(wrong))
         if self.lte_sum_other_cells and self.backend == "lte" and self.spectrum_channel != "batched":
             raise ValueError(f"lte_sum_other_cells: true needs spectrum_channel 'batched' (is {self.spectrum_channel!r})")
+        if self.path_loss_refresh_ms > 0:
+            needs = {"spectrum_channel": "batched", **({"nr_channel": "ours"} if self.backend == "nr" else {})}
+            wrong = [f"{k} must be {v!r} (is {getattr(self, k)!r})" for k, v in needs.items() if getattr(self, k) != v]
+            if wrong:
+                raise ValueError("path_loss_refresh_ms > 0 needs " + "; ".join(wrong))
         return self
 
     @model_validator(mode="after")
