@@ -1,8 +1,9 @@
 """The lean configuration (variants/lean.yaml) is the same experiment: per-slice KPIs agree with the full
 configuration within the tolerances below, averaged over several seeds, on each backend. Each backend reads its own
 lean settings: LTE's control-channel, CQI and uplink settings; on NR (TDD) leaving out cross-link interference
-(`nr_tdd_cross_link: skip`). NR's shortcut lowers URLLC's p95 delay by ~15 % (less interference, fewer
-retransmissions) and its KPIs move more from seed to seed than LTE's (fading realisations differ once links are
+(`nr_tdd_cross_link: skip`); on both, each link's path loss reused for up to 10 ms (`path_loss_refresh_ms`: LTE's
+KPIs move < 0.05 % with it, NR's ~1 %, docs/speed.md). Leaving out NR's cross-link interference lowers URLLC's p95
+delay by ~15 % (less interference, fewer retransmissions) and its KPIs move more from seed to seed than LTE's (fading realisations differ once links are
 hashed), so it is averaged over 8 seeds: over 3 the URLLC p95 delay is 23 % lower, over seeds 4-8 10 %
 (docs/speed.md)."""
 
