@@ -59,7 +59,8 @@ class LteUeRrc;
  * A third (PathLossRefresh, zero by default: off): a link's propagation loss is computed from the two positions at
  * most once per that interval and reused in between, instead of at every signal. Positions move by centimetres per
  * millisecond (a UE at 30 m/s: 3 cm), so the loss moves by hundredths of a dB; the fast fading is not touched (it
- * follows time, not the path-loss cache). tests/test_lean.py bounds its effect on KPIs.
+ * follows time, not the path-loss cache). A propagation model with random draws would have them reused too; ours
+ * (log-distance) has none. tests/test_lean.py bounds its effect on KPIs.
  */
 class BatchedSpectrumChannel : public SpectrumChannel
 {
