@@ -582,9 +582,10 @@ BatchedSpectrumChannel::PropagationGainDb(const Delivery& d,
     {
         return 0.0;
     }
-    const int64_t now = Simulator::Now().GetTimeStep();
+    int64_t now = 0; // read only with the cache on: the exact path asks nothing more than it did before the cache
     if (!m_pathLossRefresh.IsZero() && d.txNode != kUnknownNode && d.rxNode != kUnknownNode)
     {
+        now = Simulator::Now().GetTimeStep();
         const uint32_t needed = std::max(d.txNode, d.rxNode) + 1;
         if (needed > m_linkStride)
         {
