@@ -154,32 +154,31 @@ class RanConfig(_Strict):
     hotspot_du: Annotated[int | None, Field(ge=0, le=15, description="DU with more UEs (a hotspot)")] = None
     hotspot_factor: Annotated[float, Field(ge=0, le=20, description="UE-count multiplier at the hotspot DU")] = 3.0
 
+    def _require(self, setting: str, needs: dict) -> None:
+        """Raises, naming `setting` and every other field that differs from what it needs."""
+        wrong = [f"{k} must be {v!r} (is {getattr(self, k)!r})" for k, v in needs.items() if getattr(self, k) != v]
+        if wrong:
+            raise ValueError(f"{setting} needs " + "; ".join(wrong))
+
     @model_validator(mode="after")
     def _neighbour_ctrl_frames_unobserved(self) -> RanConfig:
         # Other cells' control frames only raise the control-channel interference; leaving them out is a speed
         # setting only where nothing but radio-link-failure detection reads that interference.
         if not self.neighbour_ctrl_frames:
-            needs = {"ctrl_error_model": False, "cqi_from_pdsch": True, "spectrum_channel": "batched"}
-            wrong = [f"{k} must be {v!r} (is {getattr(self, k)!r})" for k, v in needs.items() if getattr(self, k) != v]
-            if wrong:
-                raise ValueError("neighbour_ctrl_frames: false needs " + "; ".join(wrong))
+            self._require("neighbour_ctrl_frames: false",
+                          {"ctrl_error_model": False, "cqi_from_pdsch": True, "spectrum_channel": "batched"})
         return self
 
     @model_validator(mode="after")
     def _sum_other_cells_on_our_channel(self) -> RanConfig:
         # The sums are made by our batched channel; nr's 3GPP channel and ns-3's multi-model one would ignore it.
         if self.nr_sum_other_cells and self.backend == "nr":
-            wrong = [f"{k} must be {v!r} (is {getattr(self, k)!r})"
-                     for k, v in {"spectrum_channel": "batched", "nr_channel": "ours"}.items() if getattr(self, k) != v]
-            if wrong:
-                raise ValueError("nr_sum_other_cells: true needs " + "; ".join(wrong))
+            self._require("nr_sum_other_cells: true", {"spectrum_channel": "batched", "nr_channel": "ours"})
         if self.lte_sum_other_cells and self.backend == "lte" and self.spectrum_channel != "batched":
             raise ValueError(f"lte_sum_other_cells: true needs spectrum_channel 'batched' (is {self.spectrum_channel!r})")
         if self.path_loss_refresh_ms > 0:
-            needs = {"spectrum_channel": "batched", **({"nr_channel": "ours"} if self.backend == "nr" else {})}
-            wrong = [f"{k} must be {v!r} (is {getattr(self, k)!r})" for k, v in needs.items() if getattr(self, k) != v]
-            if wrong:
-                raise ValueError("path_loss_refresh_ms > 0 needs " + "; ".join(wrong))
+            self._require("path_loss_refresh_ms > 0",
+                          {"spectrum_channel": "batched", **({"nr_channel": "ours"} if self.backend == "nr" else {})})
         return self
 
     @model_validator(mode="after")
