@@ -1,6 +1,7 @@
 #include "batched-spectrum-channel.h"
 
 #include "correlated-rayleigh-fading.h"
+#include "same-side-transmit-filter.h"
 
 #include "ns3/angles.h"
 #include "ns3/antenna-model.h"
@@ -28,6 +29,7 @@
 #include "ns3/spectrum-transmit-filter.h"
 
 #include <algorithm>
+#include <deque>
 #include <cmath>
 
 namespace ns3
@@ -77,6 +79,10 @@ BatchedSpectrumChannel::DoDispose()
     m_fadingChecked = nullptr;
     m_inPlaceFading = nullptr;
     m_links.clear();
+    m_spareSums.clear();
+    m_antennas.clear();
+    m_filterChecked = nullptr;
+    m_sameSide = nullptr;
     SpectrumChannel::DoDispose();
 }
 
@@ -91,6 +97,7 @@ BatchedSpectrumChannel::RemoveRx(Ptr<SpectrumPhy> phy)
             group.nrPhys.erase(group.nrPhys.begin() + (it - group.phys.begin()));
             group.lteDevices.erase(group.lteDevices.begin() + (it - group.phys.begin()));
             group.nodeIds.erase(group.nodeIds.begin() + (it - group.phys.begin()));
+            group.sides.erase(group.sides.begin() + (it - group.phys.begin()));
             group.phys.erase(it);
             --m_numDevices;
             return;
@@ -111,6 +118,7 @@ BatchedSpectrumChannel::AddRx(Ptr<SpectrumPhy> phy)
     group.nrPhys.push_back(dynamic_cast<NrSpectrumPhy*>(PeekPointer(phy)));
     group.lteDevices.emplace_back();
     group.nodeIds.push_back(kUnknownNode);
+    group.sides.push_back(kSideUnknown);
     ++m_numDevices;
 }
 
@@ -296,23 +304,69 @@ BatchedSpectrumChannel::ReceiverCopy(SignalKind kind,
     return rx;
 }
 
+const BatchedSpectrumChannel::ResolvedAntenna&
+BatchedSpectrumChannel::Resolve(const Ptr<Object>& antenna)
+{
+    auto [it, first] = m_antennas.try_emplace(PeekPointer(antenna));
+    if (first)
+    {
+        static const TypeId isotropic = IsotropicAntennaModel::GetTypeId();
+        it->second.held = antenna;
+        it->second.model = dynamic_cast<AntennaModel*>(PeekPointer(antenna));
+        // The exact type, as before: a subclass of the isotropic model may have a gain that depends on direction.
+        it->second.isotropic = it->second.model && antenna->GetInstanceTypeId() == isotropic;
+    }
+    return it->second;
+}
+
 double
-BatchedSpectrumChannel::AntennaGainDb(Ptr<Object> antenna, Ptr<MobilityModel> from, Ptr<MobilityModel> to)
+BatchedSpectrumChannel::AntennaGainDb(const Ptr<Object>& antenna,
+                                      const Ptr<MobilityModel>& from,
+                                      const Ptr<MobilityModel>& to)
 {
     if (!antenna)
     {
         return 0.0;
     }
-    // A TypeId comparison instead of a dynamic_cast: this runs twice per receiver of every signal.
-    static const TypeId isotropic = IsotropicAntennaModel::GetTypeId();
-    if (antenna->GetInstanceTypeId() == isotropic)
+    const ResolvedAntenna& resolved = Resolve(antenna);
+    if (!resolved.model)
+    {
+        return 0.0;
+    }
+    if (resolved.isotropic)
     {
         // The same gain in every direction: no angles needed.
         static const Angles anyDirection(0.0, 0.0);
-        return static_cast<AntennaModel*>(PeekPointer(antenna))->GetGainDb(anyDirection);
+        return resolved.model->GetGainDb(anyDirection);
     }
-    auto model = DynamicCast<AntennaModel>(antenna);
-    return model ? model->GetGainDb(Angles(from->GetPosition(), to->GetPosition())) : 0.0;
+    return resolved.model->GetGainDb(Angles(from->GetPosition(), to->GetPosition()));
+}
+
+const SameSideTransmitFilter*
+BatchedSpectrumChannel::SameSideFilter()
+{
+    if (PeekPointer(m_filter) != PeekPointer(m_filterChecked))
+    {
+        m_filterChecked = m_filter;
+        auto* filter = dynamic_cast<const SameSideTransmitFilter*>(PeekPointer(m_filter));
+        m_sameSide = filter && !filter->GetNext() ? filter : nullptr;
+        m_sameSideVersion = UINT64_MAX; // the sides cached so far are read again
+    }
+    if (m_sameSide && m_sameSide->GetVersion() != m_sameSideVersion)
+    {
+        for (auto& [uid, group] : m_receivers)
+        {
+            std::fill(group.sides.begin(), group.sides.end(), kSideUnknown);
+        }
+        m_sameSideVersion = m_sameSide->GetVersion();
+    }
+    return m_sameSide;
+}
+
+int8_t
+BatchedSpectrumChannel::SameSideOf(const SameSideTransmitFilter& filter, const Ptr<NetDevice>& device) const
+{
+    return device ? int8_t(filter.IsBaseStation(PeekPointer(device))) : kSideNone;
 }
 
 void
@@ -333,8 +387,15 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
     const bool zeroPower = std::all_of(txParams->psd->ConstValuesBegin(),
                                        txParams->psd->ConstValuesEnd(),
                                        [](double v) { return v == 0.0; });
+    // SameSideTransmitFilter::DoFilter's rule: a signal without a transmitting PHY, or a link with a device
+    // missing at either end, is never filtered; otherwise both ends on one side are.
+    const SameSideTransmitFilter* sameSide = SameSideFilter();
+    const int8_t txSide = sameSide && txParams->txPhy ? SameSideOf(*sameSide, txDevice) : kSideNone;
 
     std::vector<Delivery> batch;
+    // Room for every receiver up front: ns-3's Ptr has no move constructor, so each regrowth copied the deliveries
+    // so far, a reference-count round trip per pointer.
+    batch.reserve(m_propagationDelay ? 0 : m_numDevices);
     for (auto& [rxUid, group] : m_receivers)
     {
         const SpectrumConverter* converter = nullptr;
@@ -376,7 +437,19 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             {
                 continue;
             }
-            if (m_filter && m_filter->Filter(txParams, receiver))
+            if (sameSide)
+            {
+                int8_t& rxSide = group.sides[i];
+                if (rxSide == kSideUnknown || rxSide == kSideNone)
+                {
+                    rxSide = SameSideOf(*sameSide, receiver->GetDevice()); // a PHY without a device yet: asked again
+                }
+                if (txSide != kSideNone && rxSide != kSideNone && txSide == rxSide)
+                {
+                    continue;
+                }
+            }
+            else if (m_filter && m_filter->Filter(txParams, receiver))
             {
                 continue;
             }
@@ -554,8 +627,15 @@ BatchedSpectrumChannel::LinkLoss(const SpectrumSignalParameters& params,
     CachedLink* link = nullptr;
     const double propagationGainDb = PropagationGainDb(d, txMobility, rxMobility, link);
     pathLossDb -= propagationGainDb;
-    m_gainTrace(txMobility, rxMobility, d.txAntennaGainDb, rxAntennaGainDb, propagationGainDb, pathLossDb);
-    m_pathLossTrace(params.txPhy, d.receiver, pathLossDb);
+    // (Fired only when connected: the call copies its Ptr arguments even into an empty trace, per link and signal.)
+    if (!m_gainTrace.IsEmpty())
+    {
+        m_gainTrace(txMobility, rxMobility, d.txAntennaGainDb, rxAntennaGainDb, propagationGainDb, pathLossDb);
+    }
+    if (!m_pathLossTrace.IsEmpty())
+    {
+        m_pathLossTrace(params.txPhy, d.receiver, pathLossDb);
+    }
     if (link && link->pathLossDb == pathLossDb)
     {
         linearGain = link->linearGain; // the same loss as last time: the same factor
@@ -751,6 +831,18 @@ BatchedSpectrumChannel::OtherCellAtLte(SignalKind kind,
     return false;
 }
 
+std::size_t
+BatchedSpectrumChannel::SumKeyHash::operator()(const SumKey& k) const
+{
+    // The receiver's address, mixed with the rest (each small); std::hash of a pointer is its value.
+    std::size_t h = std::hash<const void*>{}(std::get<0>(k));
+    auto mix = [&h](uint64_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+    mix(uint64_t(std::get<1>(k)) << 8 | uint64_t(std::get<2>(k)));
+    mix(uint64_t(std::get<3>(k)));
+    mix(uint64_t(std::get<4>(k)));
+    return h;
+}
+
 SpectrumValue&
 BatchedSpectrumChannel::SumFor(const Delivery& d, const Ptr<const SpectrumModel>& model)
 {
@@ -768,8 +860,32 @@ BatchedSpectrumChannel::SumFor(const Delivery& d, const Ptr<const SpectrumModel>
     }
     // The sum's own parameters: the first term's signal (d.params is the shared copy), with a psd of its own, zeros.
     // (A sum of other cells' LTE frames goes to a PHY that reads no control message of theirs: none are given.)
-    m_sums.emplace_back(d.receiver, ReceiverCopy(d.kind, d.params, Create<SpectrumValue>(model)));
+    m_sums.emplace_back(d.receiver, ReceiverCopy(d.kind, d.params, ZeroSum(model)));
     return *m_sums.back().second->psd;
+}
+
+Ptr<SpectrumValue>
+BatchedSpectrumChannel::ZeroSum(const Ptr<const SpectrumModel>& model)
+{
+    std::deque<Ptr<SpectrumValue>>& spares = m_spareSums[model->GetUid()];
+    if (!spares.empty())
+    {
+        Ptr<SpectrumValue> oldest = std::move(spares.front());
+        spares.pop_front();
+        if (oldest->GetReferenceCount() == 1) // held here alone: its receiver has let go of it
+        {
+            std::fill(oldest->ValuesBegin(), oldest->ValuesEnd(), 0.0);
+            spares.push_back(oldest);
+            return oldest;
+        }
+        if (spares.size() < kMaxSpareSums)
+        {
+            spares.push_back(oldest); // its signal has not ended: looked at again after the others
+        }
+    }
+    Ptr<SpectrumValue> sum = Create<SpectrumValue>(model);
+    spares.push_back(sum);
+    return sum;
 }
 
 void

@@ -22,6 +22,7 @@ void
 SameSideTransmitFilter::AddBaseStation(Ptr<NetDevice> device)
 {
     m_baseStations.insert(PeekPointer(device));
+    ++m_version;
 }
 
 bool

@@ -14,6 +14,7 @@
 #include "ns3/net-device.h"
 #include "ns3/spectrum-transmit-filter.h"
 
+#include <cstdint>
 #include <unordered_set>
 
 namespace ns3
@@ -26,12 +27,23 @@ class SameSideTransmitFilter : public SpectrumTransmitFilter
 
     /// Devices that are base stations; every other device is a UE.
     void AddBaseStation(Ptr<NetDevice> device);
+    /// Whether a device is one of them.
+    bool IsBaseStation(const NetDevice* device) const
+    {
+        return m_baseStations.count(device) > 0;
+    }
+    /// Changes whenever the list does (a channel caching devices' sides reads them again).
+    uint64_t GetVersion() const
+    {
+        return m_version;
+    }
 
   private:
     bool DoFilter(Ptr<const SpectrumSignalParameters> params, Ptr<const SpectrumPhy> receiverPhy) override;
     int64_t DoAssignStreams(int64_t stream) override;
 
     std::unordered_set<const NetDevice*> m_baseStations;
+    uint64_t m_version{0};
 };
 
 } // namespace ns3
