@@ -52,4 +52,4 @@ def test_path_loss_refresh_is_a_lean_setting_of_our_channel():
              "lte_sum_other_cells": False}
     with pytest.raises(ValidationError, match="path_loss_refresh_ms > 0 needs spectrum_channel must be 'batched'"):
         RanConfig.model_validate({**lean, **stock})
-    RanConfig.model_validate({**lean, **stock, "path_loss_refresh_ms": 0})
+    RanConfig.model_validate({**lean, **stock, "path_loss_refresh_ms": 0, "nr_pss_period_ms": 0})

@@ -3,7 +3,8 @@ does not decode, which reach it in the same instant with the same kind and durat
 summed. The receiver only adds those psds to its interference, so the KPIs may move by floating-point rounding alone
 (the SINR sums are taken in another order), here checked to 1e-9 over whole short episodes with three cells, so
 that a UE hears more than one other cell: on NR with and without cross-link interference, on LTE with and without
-other cells' control frames in every subframe."""
+other cells' control frames in every subframe. `nr_pss_period_ms` (also `+lean`) lets NR's control frames without a
+PSS join those sums: checked the same way."""
 
 import numpy as np
 import pytest
@@ -51,3 +52,32 @@ def test_summing_moves_kpis_by_rounding_only(name, backend, seed, simulator_bina
     np.testing.assert_allclose(together, apart, rtol=1e-9, atol=1e-9)
     # Not bit-identical: the sums were taken (the reported SINR is the sum's, rounded differently).
     assert not np.array_equal(together, apart)
+
+
+def test_nr_pss_period_is_a_lean_setting_of_our_channel():
+    assert load_scenario("small+lean").ran.nr_pss_period_ms == 20
+    assert load_scenario("small").ran.nr_pss_period_ms == 0  # every slot, as nr sends them, unless asked
+    lean = load_scenario("small+lean").ran.model_dump()
+    others_off = {"nr_sum_other_cells": False, "path_loss_refresh_ms": 0}
+    with pytest.raises(ValidationError, match="nr_pss_period_ms > 0 needs nr_channel must be 'ours'"):
+        RanConfig.model_validate({**lean, **others_off, "nr_channel": "3gpp-umi"})
+    with pytest.raises(ValidationError, match="nr_pss_period_ms"):
+        RanConfig.model_validate({**lean, "nr_pss_period_ms": 15})  # not a 3GPP SS burst period
+    RanConfig.model_validate({**lean, "backend": "lte"})  # LTE ignores it
+
+
+def test_nr_pss_period_moves_kpis_by_rounding_only(simulator_binary):
+    # With a PSS every 20 ms instead of every slot, a UE takes fewer RSRP samples (read only by its measurement
+    # reports: no handover here) and gets other cells' control frames summed in the slots between: the same
+    # interference, summed in another order.
+    base = load_scenario("small+lean")
+    three_cells = shortened(base.model_copy(update={"ran": base.ran.model_copy(update={"num_dus": 3})}), 8)
+
+    def with_period(ms: int) -> Scenario:
+        return three_cells.model_copy(update={"ran": three_cells.ran.model_copy(update={"nr_pss_period_ms": ms})})
+
+    every_slot = episode_kpis(with_period(0), 1)
+    every_20ms = episode_kpis(with_period(20), 1)
+    assert every_slot[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
+    np.testing.assert_allclose(every_20ms, every_slot, rtol=1e-9, atol=1e-9)
+    assert not np.array_equal(every_20ms, every_slot)  # the control frames were summed

@@ -105,6 +105,7 @@ NrRan::MakeChannel(int64_t fadingStream) const
     {
         channel->SetAttribute("SumOtherCells", BooleanValue(m_config.nrSumOtherCells));
         channel->SetAttribute("PathLossRefresh", TimeValue(MilliSeconds(m_config.pathLossRefreshMs)));
+        channel->SetAttribute("NrPssPeriod", TimeValue(MilliSeconds(m_config.nrPssPeriodMs)));
     }
     Ptr<LogDistancePropagationLossModel> pathloss = CreateObject<LogDistancePropagationLossModel>();
     pathloss->SetAttribute("Exponent", DoubleValue(m_config.pathlossExponent));

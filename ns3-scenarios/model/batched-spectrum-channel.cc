@@ -65,6 +65,13 @@ BatchedSpectrumChannel::GetTypeId()
                                           "positions move by centimetres per millisecond)",
                                           TimeValue(Time(0)),
                                           MakeTimeAccessor(&BatchedSpectrumChannel::m_pathLossRefresh),
+                                          MakeTimeChecker(Time(0)))
+                            .AddAttribute("NrPssPeriod",
+                                          "NR: keep the PSS of a cell's first DL control frame in each such "
+                                          "period and deliver its others as frames without one (zero: every "
+                                          "frame keeps the PSS that nr gives it; a shortcut, see the class)",
+                                          TimeValue(Time(0)),
+                                          MakeTimeAccessor(&BatchedSpectrumChannel::m_nrPssPeriod),
                                           MakeTimeChecker(Time(0)));
     return tid;
 }
@@ -80,6 +87,7 @@ BatchedSpectrumChannel::DoDispose()
     m_inPlaceFading = nullptr;
     m_links.clear();
     m_spareSums.clear();
+    m_pssWindows.clear();
     m_antennas.clear();
     m_filterChecked = nullptr;
     m_sameSide = nullptr;
@@ -384,6 +392,15 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
     Ptr<const SpectrumModel> txModel = txParams->psd->GetSpectrumModel();
     Ptr<SpectrumSignalParameters> shared; // the signal's packets, copied once for all receivers
     const SignalKind kind = KindOf(txParams);
+    // NrPssPeriod: a DL control frame between two of its cell's PSS goes out as a frame without one. The receivers'
+    // copies say so (their PHYs then take no RSRP sample of it), and other cells' UEs may get it summed.
+    if (kind == SignalKind::NrDlCtrl && !KeepsPss(static_cast<const NrSpectrumSignalParametersDlCtrlFrame&>(*txParams)))
+    {
+        shared = txParams->Copy();
+        static_cast<NrSpectrumSignalParametersDlCtrlFrame&>(*shared).pss = false;
+    }
+    // What the receivers get: the transmission as sent, or as changed just above.
+    const SpectrumSignalParameters& sent = shared ? *shared : *txParams;
     const bool zeroPower = std::all_of(txParams->psd->ConstValuesBegin(),
                                        txParams->psd->ConstValuesEnd(),
                                        [](double v) { return v == 0.0; });
@@ -433,7 +450,7 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             {
                 continue; // antennas of one node: no path loss model covers that
             }
-            if (!MustDeliver(kind, *txParams, zeroPower, lteRx))
+            if (!MustDeliver(kind, sent, zeroPower, lteRx))
             {
                 continue;
             }
@@ -464,8 +481,8 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             SumGroup sumGroup = SumGroup::None;
             if (m_sumOtherCells && !m_propagationDelay)
             {
-                sumGroup = group.nrPhys[i] ? SummableAt(kind, *txParams, *group.nrPhys[i])
-                                           : SummableAtLte(kind, *txParams, lteRx);
+                sumGroup = group.nrPhys[i] ? SummableAt(kind, sent, *group.nrPhys[i])
+                                           : SummableAtLte(kind, sent, lteRx);
             }
             Delivery delivery{receiver, shared, 0.0, kind, sumGroup};
             delivery.txNode = txNode;
@@ -517,6 +534,25 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
                                this,
                                std::make_shared<const Batch>(Batch{txParams->psd, std::move(batch)}));
     }
+}
+
+bool
+BatchedSpectrumChannel::KeepsPss(const NrSpectrumSignalParametersDlCtrlFrame& ctrl)
+{
+    if (!ctrl.pss || m_nrPssPeriod.IsZero())
+    {
+        return true;
+    }
+    // The first frame of each period window (time / period) keeps it; cells transmit in step, so all cells'
+    // PSS fall in the same slots.
+    const int64_t window = Simulator::Now().GetTimeStep() / m_nrPssPeriod.GetTimeStep();
+    auto [it, first] = m_pssWindows.try_emplace(ctrl.cellId, window);
+    if (!first && it->second == window)
+    {
+        return false;
+    }
+    it->second = window;
+    return true;
 }
 
 const CorrelatedRayleighFading*

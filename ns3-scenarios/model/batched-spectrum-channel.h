@@ -22,6 +22,7 @@ class CorrelatedRayleighFading;
 class NetDevice;
 class SameSideTransmitFilter;
 class NrSpectrumPhy;
+struct NrSpectrumSignalParametersDlCtrlFrame;
 class LteEnbNetDevice;
 class LteUeNetDevice;
 class LteUeRrc;
@@ -66,6 +67,13 @@ class LteUeRrc;
  * millisecond (a UE at 30 m/s: 3 cm), so the loss moves by hundredths of a dB; the fast fading is not touched (it
  * follows time, not the path-loss cache). A propagation model with random draws would have them reused too; ours
  * (log-distance) has none. tests/test_lean.py bounds its effect on KPIs.
+ *
+ * A fourth (NrPssPeriod, zero by default: off): nr marks every gNB DL control frame as carrying the PSS, so every
+ * UE takes an RSRP sample of every cell in every slot (NrUePhy::ReceivePss), and no other cell's control frame can
+ * join a sum. With a period, a cell's first DL control frame in each period window keeps its PSS and the others go
+ * out as frames without one, as a 3GPP SS burst repeats every 5-160 ms (20 ms is what a UE assumes at initial
+ * access). Those RSRP samples feed only the UE's measurement reports to its RRC (averaged over 200 ms; no handover
+ * is modelled here), so the KPIs move by the rounding of the sums alone; tests/test_lean.py bounds it.
  */
 class BatchedSpectrumChannel : public SpectrumChannel
 {
@@ -248,6 +256,11 @@ class BatchedSpectrumChannel : public SpectrumChannel
     bool m_neighbourCtrlFrames{true}; ///< deliver other cells' control frames outside PSS subframes
     bool m_sumOtherCells{false};      ///< sum the signals a receiver does not decode (see the class comment)
     Time m_pathLossRefresh{0};        ///< reuse a link's propagation loss for this long (zero: never)
+    Time m_nrPssPeriod{0};            ///< NR: a cell's PSS at most once per this period (zero: as nr sends them)
+    /// NrPssPeriod: per cell, the period window (time / period) of its last frame that kept its PSS.
+    std::map<uint16_t, int64_t> m_pssWindows;
+    /// Whether an NR DL control frame goes out with its PSS (see NrPssPeriod); records the ones that do.
+    bool KeepsPss(const NrSpectrumSignalParametersDlCtrlFrame& ctrl);
 
     /// The path-loss cache (PathLossRefresh): one entry per (transmitting node, receiving node), row-major with
     /// m_linkStride columns. The last loss in dB and its linear factor are kept too, so that an unchanged loss

@@ -33,6 +33,7 @@ ScenarioConfig::FromJson(const nlohmann::json& j)
     c.nrSumOtherCells = ran.at("nr_sum_other_cells").get<bool>();
     c.lteSumOtherCells = ran.at("lte_sum_other_cells").get<bool>();
     c.pathLossRefreshMs = ran.value("path_loss_refresh_ms", 0.0); // absent from scenarios written before it
+    c.nrPssPeriodMs = ran.value("nr_pss_period_ms", 0.0);         // likewise
     c.numDus = ran.at("num_dus").get<uint32_t>();
     c.bandwidthRbs = ran.at("bandwidth_rbs").get<uint32_t>();
     c.interSiteDistanceM = ran.at("inter_site_distance_m").get<double>();

@@ -55,6 +55,7 @@ struct ScenarioConfig
     bool nrSumOtherCells;           ///< nr, batched channel: undecoded signals of one instant arrive summed (a shortcut)
     bool lteSumOtherCells;          ///< lte, batched channel: the same for LTE
     double pathLossRefreshMs;       ///< batched channel: a link's propagation loss reused this long (0: exact)
+    double nrPssPeriodMs;           ///< nr, batched channel: a cell's PSS at most once per this period (0: every slot)
     uint32_t numDus;
     uint32_t bandwidthRbs;
     double interSiteDistanceM;

@@ -107,6 +107,15 @@ class RanConfig(_Strict):
                           "A UE at 30 m/s moves 30 cm in 10 ms, which moves its path loss by ~0.1 dB at 50 m; fast "
                           "fading is unaffected. Effect on KPIs: docs/speed.md, bounded by tests/test_lean.py"),
     ] = 0.0
+    nr_pss_period_ms: Annotated[
+        Literal[0, 5, 10, 20, 40, 80, 160],
+        Field(description="nr only, batched channel (a modelling shortcut): nr puts a PSS in every gNB's DL control "
+                          "frame, so every UE takes an RSRP sample of every cell in every slot and other cells' "
+                          "control frames are never summed; with a period (3GPP SS bursts: 5-160 ms, 20 ms assumed "
+                          "at initial access) a cell's PSS is kept once per period. RSRP feeds only the UEs' "
+                          "measurement reports (no handover here), so KPIs move by the sums' rounding "
+                          "(docs/speed.md, tests/test_lean.py). 0: as nr sends them"),
+    ] = 0
     num_dus: Annotated[int, Field(ge=1, le=16, description="DUs (cells) sharing one carrier")] = 2
     bandwidth_rbs: Annotated[Literal[6, 15, 25, 50, 75, 100], Field(description="DL/UL bandwidth in RBs")] = 25
     inter_site_distance_m: Annotated[float, Field(ge=20, le=10000)] = 200.0
@@ -179,6 +188,8 @@ class RanConfig(_Strict):
         if self.path_loss_refresh_ms > 0:
             self._require("path_loss_refresh_ms > 0",
                           {"spectrum_channel": "batched", **({"nr_channel": "ours"} if self.backend == "nr" else {})})
+        if self.nr_pss_period_ms > 0 and self.backend == "nr":
+            self._require("nr_pss_period_ms > 0", {"spectrum_channel": "batched", "nr_channel": "ours"})
         return self
 
     @model_validator(mode="after")
