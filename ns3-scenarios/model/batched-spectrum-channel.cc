@@ -729,6 +729,30 @@ BatchedSpectrumChannel::PropagationGainDb(const Delivery& d,
     return gainDb;
 }
 
+namespace
+{
+// A link's received psd added to a sum: each band times the path loss, times the fading gain, plus the sum. Built
+// twice, for AVX2 and for any x86-64, and picked at load time by the CPU (GCC's target_clones): the AVX2 loop does
+// four bands per instruction where the baseline SSE2 one does two. Each band is still one multiply, one multiply
+// and one add, rounded as such in every lane (no FMA: AVX2 alone does not have it, and CMakeLists.txt keeps the
+// compiler from contracting), so both builds give the same bits.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+[[gnu::target_clones("avx2", "default")]]
+#endif
+void
+AddFadedLink(double* __restrict sum,
+             const double* __restrict psd,
+             double loss,
+             const float* __restrict gains,
+             std::size_t bands)
+{
+    for (std::size_t k = 0; k < bands; ++k)
+    {
+        sum[k] += (psd[k] * loss) * gains[k];
+    }
+}
+} // namespace
+
 void
 BatchedSpectrumChannel::DeliverIntoSum(const Delivery& d)
 {
@@ -765,10 +789,7 @@ BatchedSpectrumChannel::DeliverIntoSum(const Delivery& d)
     double* __restrict sum = &*SumFor(d, tx.psd->GetSpectrumModel()).ValuesBegin();
     if (gains)
     {
-        for (std::size_t k = 0; k < bands; ++k)
-        {
-            sum[k] += (psd[k] * loss) * gains[k];
-        }
+        AddFadedLink(sum, psd, loss, gains, bands);
     }
     else
     {

@@ -261,16 +261,30 @@ CorrelatedRayleighFading::DoCalcRxPowerSpectralDensity(Ptr<const SpectrumSignalP
     return rx;
 }
 
+namespace
+{
+// Each band's value times its gain; built for AVX2 and for any x86-64, picked at load time (as the channel's
+// AddFadedLink: one multiply per band in every lane, so both builds give the same bits).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+[[gnu::target_clones("avx2", "default")]]
+#endif
+void
+ScaleByGains(double* __restrict value, const float* __restrict gains, size_t bands)
+{
+    for (size_t band = 0; band < bands; ++band)
+    {
+        value[band] *= gains[band];
+    }
+}
+} // namespace
+
 void
 CorrelatedRayleighFading::ApplyTo(SpectrumValue& psd, Ptr<const MobilityModel> a, Ptr<const MobilityModel> b) const
 {
     const float* __restrict gains = GainsAt(psd.GetSpectrumModel(), a, b);
     double* __restrict value = &*psd.ValuesBegin();
     const size_t bands = psd.GetValuesN();
-    for (size_t band = 0; band < bands; ++band)
-    {
-        value[band] *= gains[band];
-    }
+    ScaleByGains(value, gains, bands);
 }
 
 const float*
