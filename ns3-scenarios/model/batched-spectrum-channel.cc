@@ -336,7 +336,14 @@ BatchedSpectrumChannel::AntennaGainDb(const Ptr<Object>& antenna,
     {
         return 0.0;
     }
-    const ResolvedAntenna& resolved = Resolve(antenna);
+    return GainDb(Resolve(antenna), from, to);
+}
+
+double
+BatchedSpectrumChannel::GainDb(const ResolvedAntenna& resolved,
+                               const Ptr<MobilityModel>& from,
+                               const Ptr<MobilityModel>& to)
+{
     if (!resolved.model)
     {
         return 0.0;
@@ -563,6 +570,10 @@ BatchedSpectrumChannel::InPlaceFading()
     {
         m_fadingChecked = m_spectrumPropagationLoss;
         m_inPlaceFading = model && !model->GetNext() ? dynamic_cast<const CorrelatedRayleighFading*>(model) : nullptr;
+        for (CachedLink& link : m_links)
+        {
+            link.fading = nullptr; // the other model's entries
+        }
     }
     return m_inPlaceFading;
 }
@@ -603,14 +614,16 @@ BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery&
     {
         double pathLossDb;
         double linearGain;
-        if (!LinkLoss(*params, d, txMobility, rxMobility, pathLossDb, linearGain))
+        CachedLink* link = LinkEntry(d);
+        if (!LinkLoss(*params, d, txMobility, rxMobility, link, pathLossDb, linearGain))
         {
             return; // beyond range
         }
         *(params->psd) *= linearGain;
         if (const CorrelatedRayleighFading* fading = InPlaceFading())
         {
-            fading->ApplyTo(*params->psd, txMobility, rxMobility); // params->psd is this receiver's own copy
+            // params->psd is this receiver's own copy
+            fading->ApplyTo(*params->psd, FadingLink(*fading, link, params->psd->GetSpectrumModel(), txMobility, rxMobility));
         }
         else if (m_spectrumPropagationLoss)
         {
@@ -650,18 +663,79 @@ BatchedSpectrumChannel::GiveCtrlMessages(const Delivery& d, SpectrumSignalParame
     }
 }
 
+BatchedSpectrumChannel::CachedLink*
+BatchedSpectrumChannel::LinkEntry(const Delivery& d)
+{
+    if (d.txNode == kUnknownNode || d.rxNode == kUnknownNode)
+    {
+        return nullptr;
+    }
+    const uint32_t needed = std::max(d.txNode, d.rxNode) + 1;
+    if (needed > m_linkStride)
+    {
+        // Nodes are numbered densely from 0: one row and column per node that exists now (cleared: a few
+        // look-ups and recomputations when a node joins mid-run).
+        m_linkStride = std::max<uint32_t>(needed, NodeList::GetNNodes());
+        m_links.assign(std::size_t(m_linkStride) * m_linkStride, CachedLink{});
+    }
+    return &m_links[std::size_t(d.txNode) * m_linkStride + d.rxNode];
+}
+
+const CorrelatedRayleighFading::Link&
+BatchedSpectrumChannel::FadingLink(const CorrelatedRayleighFading& fading,
+                                   CachedLink* link,
+                                   const Ptr<const SpectrumModel>& model,
+                                   const Ptr<MobilityModel>& txMobility,
+                                   const Ptr<MobilityModel>& rxMobility)
+{
+    if (!link)
+    {
+        return *fading.LinkOf(model, txMobility, rxMobility);
+    }
+    // Kept with the two mobility models it was looked up for (a node's PHYs share its mobility, but nothing here
+    // relies on that); InPlaceFading forgets them all when the fading model changes.
+    if (!link->fading || link->fadingTx != PeekPointer(txMobility) || link->fadingRx != PeekPointer(rxMobility))
+    {
+        link->fading = fading.LinkOf(model, txMobility, rxMobility);
+        link->fadingTx = PeekPointer(txMobility);
+        link->fadingRx = PeekPointer(rxMobility);
+    }
+    return *link->fading;
+}
+
+double
+BatchedSpectrumChannel::RxAntennaGainDb(const Delivery& d,
+                                        CachedLink* link,
+                                        const Ptr<MobilityModel>& txMobility,
+                                        const Ptr<MobilityModel>& rxMobility)
+{
+    Ptr<Object> antenna = d.receiver->GetAntenna();
+    if (!link || !antenna)
+    {
+        return AntennaGainDb(antenna, txMobility, rxMobility);
+    }
+    if (link->rxAntenna != PeekPointer(antenna))
+    {
+        link->rxResolved = &Resolve(antenna); // m_antennas' elements stay put until DoDispose
+        link->rxAntenna = PeekPointer(antenna);
+    }
+    return GainDb(*link->rxResolved, txMobility, rxMobility);
+}
+
 bool
 BatchedSpectrumChannel::LinkLoss(const SpectrumSignalParameters& params,
                                  const Delivery& d,
                                  const Ptr<MobilityModel>& txMobility,
                                  const Ptr<MobilityModel>& rxMobility,
+                                 CachedLink* entry,
                                  double& pathLossDb,
                                  double& linearGain)
 {
-    double rxAntennaGainDb = AntennaGainDb(d.receiver->GetAntenna(), txMobility, rxMobility);
+    double rxAntennaGainDb = RxAntennaGainDb(d, entry, txMobility, rxMobility);
     pathLossDb = -d.txAntennaGainDb - rxAntennaGainDb;
-    CachedLink* link = nullptr;
-    const double propagationGainDb = PropagationGainDb(d, txMobility, rxMobility, link);
+    // The path-loss cache, and the pow() it saves, only with PathLossRefresh set: the exact path computes as before.
+    CachedLink* link = m_pathLossRefresh.IsZero() ? nullptr : entry;
+    const double propagationGainDb = PropagationGainDb(txMobility, rxMobility, link);
     pathLossDb -= propagationGainDb;
     // (Fired only when connected: the call copies its Ptr arguments even into an empty trace, per link and signal.)
     if (!m_gainTrace.IsEmpty())
@@ -689,28 +763,18 @@ BatchedSpectrumChannel::LinkLoss(const SpectrumSignalParameters& params,
 }
 
 double
-BatchedSpectrumChannel::PropagationGainDb(const Delivery& d,
-                                          const Ptr<MobilityModel>& txMobility,
+BatchedSpectrumChannel::PropagationGainDb(const Ptr<MobilityModel>& txMobility,
                                           const Ptr<MobilityModel>& rxMobility,
-                                          CachedLink*& link)
+                                          CachedLink* link)
 {
     if (!m_propagationLoss)
     {
         return 0.0;
     }
     int64_t now = 0; // read only with the cache on: the exact path asks nothing more than it did before the cache
-    if (!m_pathLossRefresh.IsZero() && d.txNode != kUnknownNode && d.rxNode != kUnknownNode)
+    if (link)
     {
         now = Simulator::Now().GetTimeStep();
-        const uint32_t needed = std::max(d.txNode, d.rxNode) + 1;
-        if (needed > m_linkStride)
-        {
-            // Nodes are numbered densely from 0: one row and column per node that exists now (cleared: a few
-            // recomputations when a node joins mid-run).
-            m_linkStride = std::max<uint32_t>(needed, NodeList::GetNNodes());
-            m_links.assign(std::size_t(m_linkStride) * m_linkStride, CachedLink{});
-        }
-        link = &m_links[std::size_t(d.txNode) * m_linkStride + d.rxNode];
         if (link->computedAt >= 0 && now - link->computedAt < m_pathLossRefresh.GetTimeStep())
         {
             return link->propagationGainDb;
@@ -779,13 +843,15 @@ BatchedSpectrumChannel::DeliverIntoSum(const Delivery& d)
     }
     double pathLossDb;
     double loss;
-    if (!LinkLoss(tx, d, txMobility, rxMobility, pathLossDb, loss))
+    CachedLink* link = LinkEntry(d);
+    if (!LinkLoss(tx, d, txMobility, rxMobility, link, pathLossDb, loss))
     {
         return; // beyond range
     }
     const CorrelatedRayleighFading* fading = InPlaceFading();
+    const Ptr<const SpectrumModel>& model = tx.psd->GetSpectrumModel();
     const float* __restrict gains =
-        fading ? fading->GainsAt(tx.psd->GetSpectrumModel(), txMobility, rxMobility) : nullptr;
+        fading ? fading->GainsAt(model, FadingLink(*fading, link, model, txMobility, rxMobility)) : nullptr;
     double* __restrict sum = &*SumFor(d, tx.psd->GetSpectrumModel()).ValuesBegin();
     if (gains)
     {

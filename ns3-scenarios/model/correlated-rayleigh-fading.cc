@@ -287,23 +287,43 @@ CorrelatedRayleighFading::ApplyTo(SpectrumValue& psd, Ptr<const MobilityModel> a
     ScaleByGains(value, gains, bands);
 }
 
+void
+CorrelatedRayleighFading::ApplyTo(SpectrumValue& psd, const Link& link) const
+{
+    const float* __restrict gains = GainsAt(psd.GetSpectrumModel(), link);
+    ScaleByGains(&*psd.ValuesBegin(), gains, psd.GetValuesN());
+}
+
 const float*
 CorrelatedRayleighFading::GainsAt(const Ptr<const SpectrumModel>& model,
                                   Ptr<const MobilityModel> a,
                                   Ptr<const MobilityModel> b) const
 {
-    const Traces& traces = TracesFor(model);
-    const uint32_t samples = traces.samples;
+    return GainsAt(model, *LinkOf(model, a, b));
+}
 
+const CorrelatedRayleighFading::Link*
+CorrelatedRayleighFading::LinkOf(const Ptr<const SpectrumModel>& model,
+                                 Ptr<const MobilityModel> a,
+                                 Ptr<const MobilityModel> b) const
+{
     auto key = PeekPointer(a) < PeekPointer(b) ? LinkKey{PeekPointer(a), PeekPointer(b)}
                                                : LinkKey{PeekPointer(b), PeekPointer(a)};
     auto link = m_links.find(key);
     if (link == m_links.end())
     {
-        link = m_links.emplace(key, DrawLink(a, b, samples)).first;
+        link = m_links.emplace(key, DrawLink(a, b, TracesFor(model).samples)).first;
     }
+    return &link->second; // an unordered_map's elements stay where they are until erased (DoDispose)
+}
+
+const float*
+CorrelatedRayleighFading::GainsAt(const Ptr<const SpectrumModel>& model, const Link& link) const
+{
+    const Traces& traces = TracesFor(model);
+    const uint32_t samples = traces.samples;
     auto index = static_cast<uint64_t>(Simulator::Now().GetTimeStep() / m_sampleInterval.GetTimeStep());
-    return &traces.gains[(size_t(link->second.trace) * samples + (index + link->second.offset) % samples) * traces.bands];
+    return &traces.gains[(size_t(link.trace) * samples + (index + link.offset) % samples) * traces.bands];
 }
 
 } // namespace ns3

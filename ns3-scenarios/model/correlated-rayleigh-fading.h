@@ -47,6 +47,23 @@ class CorrelatedRayleighFading : public SpectrumPropagationLossModel
                          Ptr<const MobilityModel> a,
                          Ptr<const MobilityModel> b) const;
 
+    /// A link's trace and offset into it.
+    struct Link
+    {
+        uint32_t trace;
+        uint32_t offset;
+    };
+    /// The link between `a` and `b` (in either direction), drawn at its first use as GainsAt draws it. The entry
+    /// stays valid until this model is disposed: a caller that keeps it (BatchedSpectrumChannel, per pair of
+    /// nodes) reads the gains through the overload below without a look-up per signal.
+    const Link* LinkOf(const Ptr<const SpectrumModel>& model,
+                       Ptr<const MobilityModel> a,
+                       Ptr<const MobilityModel> b) const;
+    /// GainsAt for a link already looked up.
+    const float* GainsAt(const Ptr<const SpectrumModel>& model, const Link& link) const;
+    /// ApplyTo for a link already looked up.
+    void ApplyTo(SpectrumValue& psd, const Link& link) const;
+
   protected:
     void DoDispose() override;
 
@@ -55,12 +72,6 @@ class CorrelatedRayleighFading : public SpectrumPropagationLossModel
                                                     Ptr<const MobilityModel> a,
                                                     Ptr<const MobilityModel> b) const override;
     int64_t DoAssignStreams(int64_t stream) override;
-
-    struct Link
-    {
-        uint32_t trace;
-        uint32_t offset;
-    };
 
     /// Gains [trace][sample][band] for one spectrum model, generated on first use.
     /// Power gain per band for every sample of every trace, flat: [trace][sample][band].
