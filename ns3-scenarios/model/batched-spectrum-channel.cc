@@ -363,9 +363,16 @@ BatchedSpectrumChannel::SameSideFilter()
     if (PeekPointer(m_filter) != PeekPointer(m_filterChecked))
     {
         m_filterChecked = m_filter;
-        auto* filter = dynamic_cast<const SameSideTransmitFilter*>(PeekPointer(m_filter));
-        m_sameSide = filter && !filter->GetNext() ? filter : nullptr;
+        // The exact type, as for antennas: a subclass may filter by a rule of its own.
+        static const TypeId sameSideType = SameSideTransmitFilter::GetTypeId();
+        m_sameSide = m_filter && m_filter->GetInstanceTypeId() == sameSideType
+                         ? static_cast<const SameSideTransmitFilter*>(PeekPointer(m_filter))
+                         : nullptr;
         m_sameSideVersion = UINT64_MAX; // the sides cached so far are read again
+    }
+    if (m_sameSide && m_sameSide->GetNext())
+    {
+        return nullptr; // another filter chained after it since (SetNext): every link through Filter
     }
     if (m_sameSide && m_sameSide->GetVersion() != m_sameSideVersion)
     {
@@ -400,7 +407,7 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
     Ptr<SpectrumSignalParameters> shared; // the signal's packets, copied once for all receivers
     const SignalKind kind = KindOf(txParams);
     // NrPssPeriod: a DL control frame between two of its cell's PSS goes out as a frame without one. The receivers'
-    // copies say so (their PHYs then take no RSRP sample of it), and other cells' UEs may get it summed.
+    // copies say so (their PHYs then take no RSRP sample of it), and other cells' receivers may get it summed.
     if (kind == SignalKind::NrDlCtrl && !KeepsPss(static_cast<const NrSpectrumSignalParametersDlCtrlFrame&>(*txParams)))
     {
         shared = txParams->Copy();
@@ -675,7 +682,12 @@ BatchedSpectrumChannel::LinkEntry(const Delivery& d)
     {
         // Nodes are numbered densely from 0: one row and column per node that exists now (cleared: a few
         // look-ups and recomputations when a node joins mid-run).
-        m_linkStride = std::max<uint32_t>(needed, NodeList::GetNNodes());
+        const uint32_t stride = std::max<uint32_t>(needed, NodeList::GetNNodes());
+        if (stride > kMaxLinkTableNodes)
+        {
+            return nullptr; // too many pairs to keep: look-ups per signal, path loss computed every time
+        }
+        m_linkStride = stride;
         m_links.assign(std::size_t(m_linkStride) * m_linkStride, CachedLink{});
     }
     return &m_links[std::size_t(d.txNode) * m_linkStride + d.rxNode];

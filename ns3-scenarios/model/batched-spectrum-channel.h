@@ -74,7 +74,8 @@ class LteUeRrc;
  * join a sum. With a period, a cell's first DL control frame in each period window keeps its PSS and the others go
  * out as frames without one, as a 3GPP SS burst repeats every 5-160 ms (20 ms is what a UE assumes at initial
  * access). Those RSRP samples feed only the UE's measurement reports to its RRC (averaged over 200 ms; no handover
- * is modelled here), so the KPIs move by the rounding of the sums alone; tests/test_lean.py bounds it.
+ * or other measurement event is configured here), so the KPIs move by the rounding of the sums alone
+ * (tests/test_sum_other_cells.py).
  */
 class BatchedSpectrumChannel : public SpectrumChannel
 {
@@ -135,7 +136,7 @@ class BatchedSpectrumChannel : public SpectrumChannel
         /// gets at delivery if it reads them then (GiveCtrlMessages), and the receiver's device.
         Ptr<const SpectrumSignalParameters> ctrlSource;
         LteDevice lte;
-        uint32_t txNode{kUnknownNode}; ///< the two nodes' ids (kUnknownNode: no device yet), keying the path-loss cache
+        uint32_t txNode{kUnknownNode}; ///< the two nodes' ids (kUnknownNode: no device yet), keying m_links
         uint32_t rxNode{kUnknownNode};
     };
 
@@ -176,7 +177,7 @@ class BatchedSpectrumChannel : public SpectrumChannel
     /// new one. Sums are made and released by the thousand per TTI, in about the order they end; a new
     /// SpectrumValue zeroes its values too, so a reused buffer holds what a new one would.
     Ptr<SpectrumValue> ZeroSum(const Ptr<const SpectrumModel>& model);
-    /// The buffers handed out, per spectrum model, oldest first (at most kMaxSpareSums kept per model: one held
+    /// The buffers handed out, per spectrum model, oldest first (about kMaxSpareSums kept per model: one held
     /// for long by a receiver is then dropped from the rotation instead of holding it up).
     std::map<SpectrumModelUid_t, std::deque<Ptr<SpectrumValue>>> m_spareSums;
     static constexpr std::size_t kMaxSpareSums = 1 << 14;
@@ -296,6 +297,9 @@ class BatchedSpectrumChannel : public SpectrumChannel
     };
     std::vector<CachedLink> m_links;
     uint32_t m_linkStride{0};
+    /// m_links covers at most this many nodes (72 bytes per pair: 75 MB); beyond it links are looked up per signal
+    /// and PathLossRefresh has no effect (the path loss is computed at every signal, as with it off).
+    static constexpr uint32_t kMaxLinkTableNodes = 1024;
 
     /// A sum in progress: receiver, signal kind, group, duration (time steps), spectrum model -> index in m_sums.
     /// (The model: a receiver that changes its model within an instant gets one sum per model, each the right size.)

@@ -113,8 +113,8 @@ class RanConfig(_Strict):
                           "frame, so every UE takes an RSRP sample of every cell in every slot and other cells' "
                           "control frames are never summed; with a period (3GPP SS bursts: 5-160 ms, 20 ms assumed "
                           "at initial access) a cell's PSS is kept once per period. RSRP feeds only the UEs' "
-                          "measurement reports (no handover here), so KPIs move by the sums' rounding "
-                          "(docs/speed.md, tests/test_lean.py). 0: as nr sends them"),
+                          "measurement reports (no handover or other measurement event here), so KPIs move by the "
+                          "sums' rounding (docs/speed.md, tests/test_sum_other_cells.py). 0: as nr sends them"),
     ] = 0
     num_dus: Annotated[int, Field(ge=1, le=16, description="DUs (cells) sharing one carrier")] = 2
     bandwidth_rbs: Annotated[Literal[6, 15, 25, 50, 75, 100], Field(description="DL/UL bandwidth in RBs")] = 25
