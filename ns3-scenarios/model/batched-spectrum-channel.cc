@@ -81,7 +81,8 @@ BatchedSpectrumChannel::DoDispose()
 {
     m_receivers.clear();
     m_converters.clear();
-    m_sumIndex.clear();
+    m_slotSums.clear();
+    m_slotOf.clear();
     m_sums.clear();
     m_fadingChecked = nullptr;
     m_inPlaceFading = nullptr;
@@ -106,6 +107,7 @@ BatchedSpectrumChannel::RemoveRx(Ptr<SpectrumPhy> phy)
             group.lteDevices.erase(group.lteDevices.begin() + (it - group.phys.begin()));
             group.nodeIds.erase(group.nodeIds.begin() + (it - group.phys.begin()));
             group.sides.erase(group.sides.begin() + (it - group.phys.begin()));
+            group.slots.erase(group.slots.begin() + (it - group.phys.begin()));
             group.phys.erase(it);
             --m_numDevices;
             return;
@@ -127,6 +129,7 @@ BatchedSpectrumChannel::AddRx(Ptr<SpectrumPhy> phy)
     group.lteDevices.emplace_back();
     group.nodeIds.push_back(kUnknownNode);
     group.sides.push_back(kSideUnknown);
+    group.slots.push_back(m_slotOf.try_emplace(PeekPointer(phy), uint32_t(m_slotOf.size())).first->second);
     ++m_numDevices;
 }
 
@@ -501,6 +504,7 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             Delivery delivery{receiver, shared, 0.0, kind, sumGroup};
             delivery.txNode = txNode;
             delivery.rxNode = rxNode;
+            delivery.rxSlot = group.slots[i];
             if (sumGroup == SumGroup::None)
             {
                 delivery.params = ReceiverCopy(kind,
@@ -966,28 +970,28 @@ BatchedSpectrumChannel::OtherCellAtLte(SignalKind kind,
     return false;
 }
 
-std::size_t
-BatchedSpectrumChannel::SumKeyHash::operator()(const SumKey& k) const
-{
-    // The receiver's address, mixed with the rest (each small); std::hash of a pointer is its value.
-    std::size_t h = std::hash<const void*>{}(std::get<0>(k));
-    auto mix = [&h](uint64_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
-    mix(uint64_t(std::get<1>(k)) << 8 | uint64_t(std::get<2>(k)));
-    mix(uint64_t(std::get<3>(k)));
-    mix(uint64_t(std::get<4>(k)));
-    return h;
-}
-
 SpectrumValue&
 BatchedSpectrumChannel::SumFor(const Delivery& d, const Ptr<const SpectrumModel>& model)
 {
-    auto [it, first] = m_sumIndex.try_emplace(
-        {PeekPointer(d.receiver), d.kind, d.sumGroup, d.params->duration.GetTimeStep(), model->GetUid()},
-        m_sums.size());
-    if (!first)
+    if (d.rxSlot >= m_slotSums.size())
     {
-        return *m_sums[it->second].second->psd; // in the receiver's spectrum model, as every term of the sum
+        m_slotSums.resize(std::size_t(d.rxSlot) + 1);
     }
+    SlotSums& mine = m_slotSums[d.rxSlot];
+    if (mine.batch != m_sumBatch)
+    {
+        mine.batch = m_sumBatch;
+        mine.sums.clear();
+    }
+    const SumKey key{PeekPointer(d.receiver), d.kind, d.sumGroup, d.params->duration.GetTimeStep(), model->GetUid()};
+    for (const auto& [k, index] : mine.sums)
+    {
+        if (k == key)
+        {
+            return *m_sums[index].second->psd; // in the receiver's spectrum model, as every term of the sum
+        }
+    }
+    mine.sums.emplace_back(key, m_sums.size());
     if (m_sums.empty())
     {
         // After the events already queued for this instant: the other cells' transmissions of the same slot.
@@ -1029,7 +1033,7 @@ BatchedSpectrumChannel::DeliverSums()
     // Taken out first: a receiver's StartRx may transmit, and that transmission's sums belong to a new batch.
     auto sums = std::move(m_sums);
     m_sums.clear();
-    m_sumIndex.clear();
+    ++m_sumBatch; // every slot's entries now belong to the batch taken
     for (auto& [receiver, params] : sums)
     {
         Ptr<const SpectrumModel> rxModel = receiver->GetRxSpectrumModel();

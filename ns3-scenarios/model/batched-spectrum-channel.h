@@ -138,6 +138,7 @@ class BatchedSpectrumChannel : public SpectrumChannel
         LteDevice lte;
         uint32_t txNode{kUnknownNode}; ///< the two nodes' ids (kUnknownNode: no device yet), keying m_links
         uint32_t rxNode{kUnknownNode};
+        uint32_t rxSlot{0}; ///< the receiver's slot in m_slotSums
     };
 
     /// Receivers, grouped by the spectrum model they listen with (in model-id order, then in AddRx order).
@@ -152,6 +153,7 @@ class BatchedSpectrumChannel : public SpectrumChannel
         std::vector<uint32_t> nodeIds;
         /// phys[i]'s side for a SameSideTransmitFilter (see SameSideOf), kSideUnknown until asked.
         std::vector<int8_t> sides;
+        std::vector<uint32_t> slots; ///< phys[i]'s slot in m_slotSums
     };
 
     /// A transmission's deliveries of one instant. Handed to its event by shared pointer: ns-3's MakeEvent binds
@@ -303,13 +305,19 @@ class BatchedSpectrumChannel : public SpectrumChannel
 
     /// A sum in progress: receiver, signal kind, group, duration (time steps), spectrum model -> index in m_sums.
     /// (The model: a receiver that changes its model within an instant gets one sum per model, each the right size.)
-    /// (Hashed: looked up once per summed link, thousands per TTI; the order of the sums is m_sums'.)
     using SumKey = std::tuple<const SpectrumPhy*, SignalKind, SumGroup, int64_t, SpectrumModelUid_t>;
-    struct SumKeyHash
+    /// The sums of one receiver in the batch being gathered, found through the receiver's slot (ReceiverSlot)
+    /// by a short scan instead of a hash look-up per summed link (thousands per TTI; a receiver has one to a few
+    /// sums per instant). Entries of an older batch are dropped when the slot is next used.
+    struct SlotSums
     {
-        std::size_t operator()(const SumKey& k) const;
+        uint64_t batch{0};
+        std::vector<std::pair<SumKey, std::size_t>> sums;
     };
-    std::unordered_map<SumKey, std::size_t, SumKeyHash> m_sumIndex;
+    std::vector<SlotSums> m_slotSums;
+    uint64_t m_sumBatch{1}; ///< advanced when DeliverSums takes the batch
+    /// A receiver's slot in m_slotSums, fixed for the PHY's life (kept when it is added again after a model change).
+    std::unordered_map<const SpectrumPhy*, uint32_t> m_slotOf;
     std::vector<std::pair<Ptr<SpectrumPhy>, Ptr<SpectrumSignalParameters>>> m_sums;
 };
 
