@@ -138,7 +138,7 @@ def main() -> None:
 
         binaries[UNPATCHED] = unpatched_simulator()
     if args.against:
-        binaries[AGAINST] = args.against
+        binaries[AGAINST] = args.against.resolve()  # runs start elsewhere: a relative path would miss
     runs = [label + build for label in labels for build in binaries]
     how = "callgrind instruction counts" if args.instructions else "one core (taskset -c 0)"
     print(f"simulator: {binaries['']}"

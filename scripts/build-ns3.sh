@@ -37,9 +37,9 @@ options=(-DCMAKE_BUILD_TYPE=release -DNS3_ENABLED_MODULES="nr;lte" -DNS3_EXAMPLE
 read -r -a extra <<< "${PAMRL_NS3_CMAKE_EXTRA:-}"
 options+=("${extra[@]}")
 # PAMRL_NS3_CXXFLAGS: compiler flags added to ns-3's own (spaces allowed; part of the cache key too).
-# scripts/build-pgo.sh passes its profile-guided optimisation flags here. ccache (4.7) refuses instrumented builds'
-# flags by itself; a build that reads a profile bypasses it too, since whether ccache notices a changed profile
-# depends on how it maps -fprofile-use=DIR to file names.
+# scripts/build-pgo.sh passes its profile-guided optimisation flags here. ccache (4.7) refuses the flags of
+# an instrumented build by itself; a build that reads a profile bypasses it too, since whether ccache notices a
+# changed profile depends on how it maps -fprofile-use=DIR to file names.
 if [ -n "${PAMRL_NS3_CXXFLAGS:-}" ]; then
   options+=("-DCMAKE_CXX_FLAGS=$PAMRL_NS3_CXXFLAGS")
   case "$PAMRL_NS3_CXXFLAGS" in *-fprofile-use*) export CCACHE_DISABLE=1 ;; esac
