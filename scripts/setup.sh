@@ -26,7 +26,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 echo "== [2/4] ns-3.46.1 + nr (built once per machine)"
-ns3_prefix=$(scripts/build-ns3.sh | tail -1)
+if [ "${PAMRL_PGO:-0}" = 1 ]; then
+  echo "(profile-guided build requested: after the Python environment, step 3b)"
+else
+  ns3_prefix=$(scripts/build-ns3.sh | tail -1)
+fi
 
 echo "== [3/4] Python environment (.venv)"
 [ -x .venv/bin/python ] || "$python" -m venv .venv
