@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds ns-3 + nr with profile-guided optimisation (PGO), once per machine: the same sources, patches and options as
 # scripts/build-ns3.sh, compiled a second time with GCC told which branches and calls the simulation really takes.
-# Same results bit for bit (no flag here changes floating-point semantics); faster on every CPU we measured
-# (docs/speed.md, "Profile-guided build"). Opt-in because it costs two full ns-3 builds and a training run (~70 min on
-# 2 cores the first time): `PAMRL_PGO=1 scripts/setup.sh` runs it and builds the scenario program against it.
+# Same results bit for bit (no flag here changes floating-point semantics); 1.13-1.17x fewer instructions at paper
+# scale, ~1.1x less wall time on NR (docs/speed.md, "A profile-guided build"). Opt-in because it costs two full
+# ns-3 builds and a training run (~55 min on 2 cores the first time, against ~30 for the default build):
+# `PAMRL_PGO=1 scripts/setup.sh` runs it and builds the scenario program against it.
 #
 #   1. ns-3 instrumented (-fprofile-generate), through scripts/build-ns3.sh under its own cache key;
 #   2. the scenario program against it, instrumented too, in a temporary folder;
