@@ -11,7 +11,11 @@ Run:  .venv/bin/python benchmarks/paper_speed.py [--steps 1,4] [--repeats 2] [--
       against the unpatched ns-3, which is built once per machine; ratios are then per configuration, patched
       against unpatched, and the KPIs of the two builds are compared value for value)
       .venv/bin/python benchmarks/paper_speed.py --against /tmp/old/pamrl-slicing-scenario --configs lean
-      (the same comparison against another build of the simulator, e.g. one from before a change)
+      (the same comparison against another build of the simulator, e.g. one from before a change; a build from
+      after 2026-12-02 takes --against-scheduler priority-queue, so that both run the same event list)
+      .venv/bin/python benchmarks/paper_speed.py --against OTHER --against-scheduler priority-queue --paired
+      (each configuration's two builds run at the same time, one per core, cores swapped every repeat: both see
+      the same state of the host, which on our VM drifts by up to 2x between runs; ratios are then per pair)
 
 What: the standalone binary (one episode, fixed shares applied inside ns-3, no bridge), pinned to CPU 0 with
 `taskset -c 0` when taskset exists, jemalloc preloaded, on the paper scenario (6 DUs, 198 UEs, 100 RBs) with
@@ -119,12 +123,21 @@ def main() -> None:
                              "per configuration and length, two at a time)")
     parser.add_argument("--against", type=Path,
                         help="also run every configuration on this simulator binary (e.g. a build from before a "
-                             "change) and report ratios against it; its runs use ns-3's map event list")
+                             "change) and report ratios against it")
+    parser.add_argument("--against-scheduler", default="map",
+                        choices=["map", "priority-queue", "heap", "calendar"],
+                        help="event list for the --against build's runs (default map: a build from before "
+                             "2026-12-02 ran ns-3's map whatever it was given)")
+    parser.add_argument("--paired", action="store_true",
+                        help="run each configuration's two builds at the same time, one per core (needs "
+                             "--against or --against-unpatched and two cores)")
     args = parser.parse_args()
     if args.against_unpatched and args.against:
         parser.error("--against-unpatched and --against: one comparison at a time")
     if args.against and not args.against.is_file():
         parser.error(f"--against {args.against}: no such file")
+    if args.paired and not (args.against or args.against_unpatched):
+        parser.error("--paired needs a second build: --against or --against-unpatched")
     if not jemalloc_path():
         raise SystemExit("libjemalloc.so.2 not found (apt-get install libjemalloc2)")
     labels = list(CONFIGS) if args.configs == "all" else args.configs.split(",")
@@ -140,7 +153,8 @@ def main() -> None:
     if args.against:
         binaries[AGAINST] = args.against.resolve()  # runs start elsewhere: a relative path would miss
     runs = [label + build for label in labels for build in binaries]
-    how = "callgrind instruction counts" if args.instructions else "one core (taskset -c 0)"
+    how = ("callgrind instruction counts" if args.instructions
+           else "the two builds at once, one core each (taskset)" if args.paired else "one core (taskset -c 0)")
     print(f"simulator: {binaries['']}"
           + (f"; unpatched ns-3: {binaries[UNPATCHED]}" if args.against_unpatched else "")
           + (f"; against: {binaries[AGAINST]}" if AGAINST in binaries else "")
@@ -155,8 +169,8 @@ def main() -> None:
                 d["control"]["episode_steps"] = n
                 if build_of(label) == AGAINST:
                     # A build from before 2026-12-02 knows only map, heap and calendar, and used ns-3's map whatever
-                    # it was given (docs/speed.md, "The event list"): give it the list it ran.
-                    d["ran"]["event_scheduler"] = "map"
+                    # it was given (docs/speed.md, "The event list"): by default, give it the list it ran.
+                    d["ran"]["event_scheduler"] = args.against_scheduler
                 files[label, n] = Path(folder) / f"{label}-{n}.json"
                 files[label, n].write_text(json.dumps(d))
                 sim_s[label, n] = (scenario.control.warmup_ms + n * scenario.control.period_ms) / 1000
@@ -165,7 +179,9 @@ def main() -> None:
             same_kpis(files, runs, (short, long))
             return
         walls: dict[tuple[str, int], list[float]] = {}
-        for r in range(args.repeats):
+        if args.paired:
+            run_paired(binaries, files, runs, (short, long), args, walls)
+        for r in range(0 if args.paired else args.repeats):
             order = runs if r % 2 == 0 else runs[::-1]
             for label in order:
                 for n in (short, long):
@@ -191,6 +207,40 @@ def main() -> None:
         print(f"{label:23} {w_short:11.2f} {w_long:10.2f} {steady[label]:25.4f} {1 / steady[label]:17.1f} "
               f"{steady[label] / steady[base]:7.2f}x {fastest[label]:16.4f} {fastest[label] / fastest[base]:7.2f}x"
               f"  {base}")
+
+
+def run_paired(binaries: dict[str, Path], files: dict, runs: list[str], lengths: tuple[int, int],
+               args: argparse.Namespace, walls: dict) -> None:
+    """Each configuration's runs on our build and on the comparison build at the same time, one per core, the
+    cores swapped every repeat. Prints a ratio per pair of steady times (long minus short run)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ours = [label for label in runs if not build_of(label)]
+    ratios: dict[str, list[float]] = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for r in range(args.repeats):
+            pair_walls = {}
+            for label in ours:
+                other = next(x for x in runs if x != label and x.partition("@")[0] == label)
+                for n in lengths:
+                    futures = {run: pool.submit(run_once, binaries[build_of(run)], files[run, n], args.seed,
+                                                args.shares, True, (r + i) % 2)
+                               for i, run in enumerate((label, other))}
+                    for run, future in futures.items():
+                        wall, cpu, rss = future.result()
+                        walls.setdefault((run, n), []).append(wall)
+                        pair_walls[run, n] = wall
+                        print(f"  {run:23} {n:2d} steps: {wall:7.2f} s wall, {cpu:7.2f} s CPU, {rss} MiB "
+                              f"(core {(r + list(futures).index(run)) % 2}, repeat {r + 1})", flush=True)
+                steady = {run: pair_walls[run, lengths[1]] - pair_walls[run, lengths[0]] for run in (label, other)}
+                ratios.setdefault(label, []).append(steady[other] / steady[label])
+    print("\npaired: steady wall time of the comparison build over ours, per repeat (> 1: ours is faster)")
+    for label, values in ratios.items():
+        # A steady time <= 0 (runs too short for the noise) makes a ratio meaningless: longer runs then.
+        geometric = (f", geometric mean {statistics.geometric_mean(values):.3f}" if min(values) > 0
+                     else " (a steady time <= 0: use more steps)")
+        print(f"  {label:23} " + " ".join(f"{v:.2f}" for v in values) + f"   mean {statistics.mean(values):.3f}"
+              + geometric)
 
 
 def count_instructions(binary: Path, resolved: Path, seed: int, shares: str) -> subprocess.Popen:

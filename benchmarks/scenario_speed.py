@@ -36,12 +36,13 @@ from pamrl.bridge.scenario import load_scenario
 from pamrl.bridge.simulator import find_simulator_binary, jemalloc_path
 
 
-def run_once(binary: Path, resolved: Path, seed: int, shares: str, jemalloc: bool) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds and peak RSS (MiB) of one standalone episode."""
+def run_once(binary: Path, resolved: Path, seed: int, shares: str, jemalloc: bool,
+             core: int = 0) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one standalone episode, pinned to `core`."""
     argv = [str(binary), f"--scenario={resolved}", f"--seed={seed}", f"--shares={shares}",
             f"--out={resolved.with_suffix('.out.json')}"]
     if shutil.which("taskset"):
-        argv = ["taskset", "-c", "0", *argv]
+        argv = ["taskset", "-c", str(core), *argv]
     env = dict(os.environ)
     env.pop("LD_PRELOAD", None)
     if jemalloc:
