@@ -2,7 +2,7 @@
 # Builds ns-3 + nr with profile-guided optimisation (PGO), once per machine: the same sources, patches and options as
 # scripts/build-ns3.sh, compiled a second time with GCC told which branches and calls the simulation really takes.
 # Same results bit for bit (no flag here changes floating-point semantics); 1.13-1.17x fewer instructions at paper
-# scale, ~1.1x less wall time on NR (docs/speed.md, "A profile-guided build"). Opt-in because it costs two full
+# scale, a wall-time gain of a few percent (docs/speed.md, "A profile-guided build"). Opt-in because it costs two full
 # ns-3 builds and a training run (~55 min on 2 cores the first time, against ~30 for the default build):
 # `PAMRL_PGO=1 scripts/setup.sh` runs it and builds the scenario program against it.
 #

@@ -43,7 +43,7 @@ pip=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 
 # PAMRL_PGO=1: ns-3 + nr and the scenario program built with profile-guided optimisation instead of the default
 # build (scripts/build-pgo.sh: two builds and a training run, ~55 min the first time on 2 cores instead of ~30;
-# same results bit for bit; ~1.1x faster on NR at paper scale; docs/speed.md).
+# same results bit for bit; 1.13-1.17x fewer instructions at paper scale; docs/speed.md).
 program_flags=""
 if [ "${PAMRL_PGO:-0}" = 1 ]; then
   echo "== [3b/4] ns-3 + nr with profile-guided optimisation (PAMRL_PGO=1)"
