@@ -27,6 +27,7 @@ log() { echo "[build-pgo] $*" >&2; }
 # The plain build's key (patches and options) plus this script and the training scenarios.
 plain=$(PAMRL_NS3_CXXFLAGS= "$repo/scripts/build-ns3.sh" --key-only)
 key=$( { basename "$plain"; cat "$0" "$repo"/ns3-scenarios/pgo/*.yaml; } | sha256sum | cut -c1-12)
+# PAMRL_PGO_PROFILE: another folder for the profile (emptied at the start of training), e.g. to reuse an experiment's.
 profile=${PAMRL_PGO_PROFILE:-$cache/pgo-profile-$key}
 generate_flags="-fprofile-generate=$profile -fprofile-update=single"
 # -fprofile-partial-training: code the training never ran is optimised as usual, not for size. The scenario
