@@ -222,16 +222,16 @@ def run_paired(binaries: dict[str, Path], files: dict, runs: list[str], lengths:
             pair_walls = {}
             for label in ours:
                 other = next(x for x in runs if x != label and x.partition("@")[0] == label)
+                cores = {label: r % 2, other: (r + 1) % 2}
                 for n in lengths:
                     futures = {run: pool.submit(run_once, binaries[build_of(run)], files[run, n], args.seed,
-                                                args.shares, True, (r + i) % 2)
-                               for i, run in enumerate((label, other))}
+                                                args.shares, True, core) for run, core in cores.items()}
                     for run, future in futures.items():
                         wall, cpu, rss = future.result()
                         walls.setdefault((run, n), []).append(wall)
                         pair_walls[run, n] = wall
                         print(f"  {run:23} {n:2d} steps: {wall:7.2f} s wall, {cpu:7.2f} s CPU, {rss} MiB "
-                              f"(core {(r + list(futures).index(run)) % 2}, repeat {r + 1})", flush=True)
+                              f"(core {cores[run]}, repeat {r + 1})", flush=True)
                 steady = {run: pair_walls[run, lengths[1]] - pair_walls[run, lengths[0]] for run in (label, other)}
                 ratios.setdefault(label, []).append(steady[other] / steady[label])
     print("\npaired: steady wall time of the comparison build over ours, per repeat (> 1: ours is faster)")

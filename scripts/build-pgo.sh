@@ -35,7 +35,7 @@ generate_flags="-fprofile-generate=$profile -fprofile-update=single"
 # the temporary instrumented build is found by the real one.
 use_flags="-fprofile-use=$profile -fprofile-partial-training -Wno-missing-profile"
 program_flags() {  # build folder of a scenario program -> flags
-  echo "-fprofile-use=$profile -fprofile-partial-training -Wno-missing-profile -Wno-error=coverage-mismatch -fprofile-prefix-path=$1"
+  echo "$use_flags -Wno-error=coverage-mismatch -fprofile-prefix-path=$1"
 }
 
 if [ "${1:-}" = "--flags" ]; then
