@@ -54,7 +54,9 @@ CONFIGS = {
     # + other cells' control frames only in PSS subframes; each signal delivered alone
     "lean-unsummed": ("paper+lean", {**LTE, "lte_sum_other_cells": False, "path_loss_refresh_ms": 0}),
     "lean-exact-loss": ("paper+lean", {**LTE, "path_loss_refresh_ms": 0}),  # path loss from positions at every signal
-    "lean": ("paper+lean", LTE),  # + other cells' data frames summed, path loss every 10 ms: +lean as shipped
+    # + other cells' data frames summed, path loss every 10 ms; every UE gets every DL data frame
+    "lean-all-dl": ("paper+lean", {**LTE, "lte_skip_unread_dl_data": False}),
+    "lean": ("paper+lean", LTE),  # + DL data frames only to the UEs that read them: +lean as shipped
     "lean-cqi10": ("paper+lean", {**LTE, "cqi_period_ms": 10}),  # outside the KPI tolerance
     "lean-map": ("paper+lean", {**LTE, "event_scheduler": "map"}),  # ns-3's default event list (same KPIs)
     # NR (docs/nr.md): TDD with nr's all-flexible slots (the default), FDD delivering every signal, FDD as shipped
@@ -65,8 +67,9 @@ CONFIGS = {
     # TDD with cross-link interference (UE-UE, gNB-gNB) left out, a modelling shortcut; each signal delivered alone
     "nr-lean-unsummed": ("paper+lean", {"nr_sum_other_cells": False, "path_loss_refresh_ms": 0}),
     "nr-lean-exact-loss": ("paper+lean", {"path_loss_refresh_ms": 0}),  # + summed, path loss at every signal
-    # + the signals a receiver does not decode summed into one per instant (KPIs move by rounding): +lean as shipped
-    "nr-lean": ("paper+lean", {}),
+    # + the signals a receiver does not decode summed into one per instant (KPIs move by rounding)
+    "nr-lean-all-dl": ("paper+lean", {"nr_skip_unread_dl_data": False}),
+    "nr-lean": ("paper+lean", {}),  # + others' DL data only to UEs that receive data in the slot: +lean as shipped
 }
 
 

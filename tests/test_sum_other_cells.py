@@ -81,3 +81,41 @@ def test_nr_pss_period_moves_kpis_by_rounding_only(simulator_binary):
     assert every_slot[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
     np.testing.assert_allclose(every_20ms, every_slot, rtol=1e-9, atol=1e-9)
     assert not np.array_equal(every_20ms, every_slot)  # the control frames were summed
+
+
+
+def test_skipping_unread_dl_data_is_a_lean_setting_of_our_channel():
+    for key in ("nr_skip_unread_dl_data", "lte_skip_unread_dl_data"):
+        assert getattr(load_scenario("small+lean").ran, key)
+        assert not getattr(load_scenario("small").ran, key)  # every UE gets every signal unless asked
+    lean = load_scenario("small+lean").ran.model_dump()
+    with pytest.raises(ValidationError, match="nr_skip_unread_dl_data: true needs nr_channel must be 'ours'"):
+        RanConfig.model_validate({**lean, "nr_sum_other_cells": False, "path_loss_refresh_ms": 0,
+                                  "nr_pss_period_ms": 0, "nr_channel": "3gpp-umi"})
+    with pytest.raises(ValidationError, match="lte_skip_unread_dl_data: true needs spectrum_channel 'batched'"):
+        RanConfig.model_validate({**lean, "backend": "lte", "spectrum_channel": "multi-model",
+                                  "neighbour_ctrl_frames": True, "lte_sum_other_cells": False,
+                                  "path_loss_refresh_ms": 0})
+
+
+@pytest.mark.parametrize("name, backend, seed", [
+    ("small+lean", "nr", 1), ("small+lean+fdd+vehicular+urllc-surge", "nr", 2),
+    ("small+lean", "lte", 1), ("small+lean+vehicular+urllc-surge", "lte", 2),
+])
+def test_skipping_unread_dl_data_moves_kpis_by_rounding_only(name, backend, seed, simulator_binary):
+    # A UE that reads no data interference in a slot or subframe (NR: no DL DCI for it in its cell's control frame;
+    # LTE: no transport block for it, and no CQI report or RSRP/SINR sample next subframe) gets no other data
+    # signals in it: it would only add them to its interference and subtract them as they end. A wrong guess of
+    # what a UE reads would leave interference out of the SINR of its data or of its CQI reports: far more than
+    # rounding.
+    base = with_backend(load_scenario(name), backend)
+    three_cells = shortened(base.model_copy(update={"ran": base.ran.model_copy(update={"num_dus": 3})}), 8)
+
+    def skipping(on: bool) -> Scenario:
+        key = f"{backend}_skip_unread_dl_data"
+        return three_cells.model_copy(update={"ran": three_cells.ran.model_copy(update={key: on})})
+
+    every_ue = episode_kpis(skipping(False), seed)
+    readers_only = episode_kpis(skipping(True), seed)
+    assert every_ue[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
+    np.testing.assert_allclose(readers_only, every_ue, rtol=1e-9, atol=1e-9)

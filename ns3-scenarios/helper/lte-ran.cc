@@ -97,6 +97,7 @@ LteRan::InstallDevices()
     {
         m_lte->SetSpectrumChannelAttribute("NeighbourCtrlFrames", BooleanValue(m_config.neighbourCtrlFrames));
         m_lte->SetSpectrumChannelAttribute("SumOtherCells", BooleanValue(m_config.lteSumOtherCells));
+        m_lte->SetSpectrumChannelAttribute("SkipUnreadDlData", BooleanValue(m_config.lteSkipUnreadDlData));
         m_lte->SetSpectrumChannelAttribute("PathLossRefresh", TimeValue(MilliSeconds(m_config.pathLossRefreshMs)));
     }
     m_lte->SetAttribute("PathlossModel", StringValue("ns3::LogDistancePropagationLossModel"));

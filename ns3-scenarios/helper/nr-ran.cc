@@ -104,6 +104,7 @@ NrRan::MakeChannel(int64_t fadingStream) const
     if (m_config.spectrumChannel == "batched")
     {
         channel->SetAttribute("SumOtherCells", BooleanValue(m_config.nrSumOtherCells));
+        channel->SetAttribute("SkipUnreadDlData", BooleanValue(m_config.nrSkipUnreadDlData));
         channel->SetAttribute("PathLossRefresh", TimeValue(MilliSeconds(m_config.pathLossRefreshMs)));
         channel->SetAttribute("NrPssPeriod", TimeValue(MilliSeconds(m_config.nrPssPeriodMs)));
     }

@@ -12,6 +12,8 @@
 #include "ns3/lte-enb-net-device.h"
 #include "ns3/lte-spectrum-signal-parameters.h"
 #include "ns3/lte-ue-net-device.h"
+#include "ns3/lte-spectrum-phy.h"
+#include "ns3/lte-ue-phy.h"
 #include "ns3/lte-ue-rrc.h"
 #include "ns3/mobility-model.h"
 #include "ns3/net-device.h"
@@ -58,6 +60,13 @@ BatchedSpectrumChannel::GetTypeId()
                                           "summed (a shortcut: the same interference up to floating-point rounding)",
                                           BooleanValue(false),
                                           MakeBooleanAccessor(&BatchedSpectrumChannel::m_sumOtherCells),
+                                          MakeBooleanChecker())
+                            .AddAttribute("SkipUnreadDlData",
+                                          "Deliver the DL data signals a UE does not decode only in the slots "
+                                          "(NR) or subframes (LTE) in which it reads its data interference (a "
+                                          "shortcut: the same KPIs up to floating-point rounding; see the class)",
+                                          BooleanValue(false),
+                                          MakeBooleanAccessor(&BatchedSpectrumChannel::m_skipUnreadDlData),
                                           MakeBooleanChecker())
                             .AddAttribute("PathLossRefresh",
                                           "Reuse a link's propagation loss for this long before computing it "
@@ -416,6 +425,14 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
         shared = txParams->Copy();
         static_cast<NrSpectrumSignalParametersDlCtrlFrame&>(*shared).pss = false;
     }
+    if (kind == SignalKind::NrDlCtrl && m_skipUnreadDlData)
+    {
+        RecordNrDlDcis(static_cast<const NrSpectrumSignalParametersDlCtrlFrame&>(*txParams));
+    }
+    if (kind == SignalKind::LteDlCtrl)
+    {
+        m_lteDlCtrlEnd = Simulator::Now() + txParams->duration;
+    }
     // What the receivers get: the transmission as sent, or as changed just above.
     const SpectrumSignalParameters& sent = shared ? *shared : *txParams;
     const bool zeroPower = std::all_of(txParams->psd->ConstValuesBegin(),
@@ -460,6 +477,8 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
                         lteRx.ue = dynamic_cast<const LteUeNetDevice*>(PeekPointer(rxDevice));
                         lteRx.enb = dynamic_cast<const LteEnbNetDevice*>(PeekPointer(rxDevice));
                         lteRx.rrc = lteRx.ue ? PeekPointer(lteRx.ue->GetRrc()) : nullptr;
+                        lteRx.uePhy = lteRx.ue ? PeekPointer(lteRx.ue->GetPhy()) : nullptr;
+                        lteRx.uePhyRx = lteRx.ue ? dynamic_cast<const LteSpectrumPhy*>(PeekPointer(receiver)) : nullptr;
                     }
                 }
             }
@@ -470,6 +489,12 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             if (!MustDeliver(kind, sent, zeroPower, lteRx))
             {
                 continue;
+            }
+            if (m_skipUnreadDlData && kind == SignalKind::NrData && group.nrPhys[i] &&
+                static_cast<const NrSpectrumSignalParametersDataFrame&>(sent).rnti != group.nrPhys[i]->GetRnti() &&
+                !NrUeReadsDlData(*group.nrPhys[i]))
+            {
+                continue; // another's data in a slot in which this UE reads no data of its own
             }
             if (sameSide)
             {
@@ -502,10 +527,16 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
                                            : SummableAtLte(kind, sent, lteRx);
             }
             Delivery delivery{receiver, shared, 0.0, kind, sumGroup};
+            delivery.lte = lteRx;
             delivery.txNode = txNode;
             delivery.rxNode = rxNode;
             delivery.rxSlot = group.slots[i];
-            if (sumGroup == SumGroup::None)
+            if (sumGroup == SumGroup::None && m_skipUnreadDlData && kind == SignalKind::LteData && lteRx.ue)
+            {
+                delivery.copyAtDelivery = true;
+                delivery.ctrlSource = shared;
+            }
+            else if (sumGroup == SumGroup::None)
             {
                 delivery.params = ReceiverCopy(kind,
                                                shared,
@@ -513,7 +544,6 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
                 if (kind == SignalKind::LteData || kind == SignalKind::LteDlCtrl)
                 {
                     delivery.ctrlSource = shared;
-                    delivery.lte = lteRx;
                 }
             }
             Ptr<MobilityModel> rxMobility = receiver->GetMobility();
@@ -552,6 +582,36 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
                                this,
                                std::make_shared<const Batch>(Batch{txParams->psd, std::move(batch)}));
     }
+}
+
+void
+BatchedSpectrumChannel::RecordNrDlDcis(const NrSpectrumSignalParametersDlCtrlFrame& ctrl)
+{
+    std::vector<uint16_t>& rntis = m_nrDlDciRntis[ctrl.cellId];
+    rntis.clear();
+    for (const Ptr<NrControlMessage>& msg : ctrl.ctrlMsgList)
+    {
+        if (msg->GetMessageType() == NrControlMessage::DL_DCI)
+        {
+            rntis.push_back(static_cast<NrDlDciMessage&>(*msg).GetDciInfoElement()->m_rnti);
+        }
+    }
+}
+
+bool
+BatchedSpectrumChannel::NrUeReadsDlData(const NrSpectrumPhy& rx) const
+{
+    if (rx.IsGnb() || rx.GetRnti() == 0)
+    {
+        return true; // a gNB decodes every UE's uplink; a UE without an RNTI yet takes every data signal of its cell
+    }
+    auto cell = m_nrDlDciRntis.find(rx.GetCellId());
+    if (cell == m_nrDlDciRntis.end())
+    {
+        return true; // no control frame of its cell seen yet
+    }
+    const std::vector<uint16_t>& rntis = cell->second;
+    return std::any_of(rntis.begin(), rntis.end(), [&rx](uint16_t r) { return r == 0 || r == rx.GetRnti(); });
 }
 
 bool
@@ -598,18 +658,50 @@ BatchedSpectrumChannel::DeliverAll(std::shared_ptr<const Batch> batch)
     }
 }
 
+namespace
+{
+/// Whether the UE's PHYs can tell if they read this subframe's DL data (our patch 0018 to ns-3's lte module); a
+/// template, so that a build against ns-3 without it compiles the other branch.
+template <typename SpectrumPhyT, typename UePhyT>
+bool
+UeReadsDlData(const SpectrumPhyT& rx, const UePhyT& phy, Time ctrlEnd)
+{
+    if constexpr (requires { rx.HasExpectedTbs(); phy.BuildsMixedSinrAt(Time()); })
+    {
+        // The data frames of this instant end with the subframe; the next CQI report or sample, at the end of the
+        // next subframe's control frame (one TTI after this subframe's), is the one that reads their interference.
+        return rx.HasExpectedTbs() || phy.BuildsMixedSinrAt(ctrlEnd + Seconds(phy.GetTti()));
+    }
+    else
+    {
+        return true;
+    }
+}
+} // namespace
+
+bool
+BatchedSpectrumChannel::LteUeReadsDlData(const LteDevice& rx) const
+{
+    return !rx.uePhy || !rx.uePhyRx || UeReadsDlData(*rx.uePhyRx, *rx.uePhy, m_lteDlCtrlEnd);
+}
+
 void
 BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery& d)
 {
+    if (m_skipUnreadDlData && d.kind == SignalKind::LteData && d.lte.ue && !LteUeReadsDlData(d.lte))
+    {
+        return; // decided here, not at transmission: the UE decodes its subframe's DCIs in between
+    }
     const bool sameModel = d.params->psd->GetSpectrumModelUid() == d.receiver->GetRxSpectrumModel()->GetUid();
     if (d.sumGroup != SumGroup::None && sameModel && (InPlaceFading() || !m_spectrumPropagationLoss))
     {
         DeliverIntoSum(d);
         return;
     }
-    // A link into a sum that cannot take the short way gets its own parameters here, as every other link has.
+    // A link into a sum that cannot take the short way gets its own parameters here, as every other link has; so does
+    // a link whose copy waited for the receiver to decide whether it reads the signal.
     Ptr<SpectrumSignalParameters> params =
-        d.sumGroup != SumGroup::None
+        d.sumGroup != SumGroup::None || d.copyAtDelivery
             ? ReceiverCopy(d.kind, d.params, d.params->psd->Copy())
             : d.params;
     if (!sameModel)

@@ -27,6 +27,8 @@ struct NrSpectrumSignalParametersDlCtrlFrame;
 class LteEnbNetDevice;
 class LteUeNetDevice;
 class LteUeRrc;
+class LteUePhy;
+class LteSpectrumPhy;
 
 /**
  * A spectrum channel for cells with many receivers: the same physics as ns-3's MultiModelSpectrumChannel
@@ -68,6 +70,21 @@ class LteUeRrc;
  * millisecond (a UE at 30 m/s: 3 cm), so the loss moves by hundredths of a dB; the fast fading is not touched (it
  * follows time, not the path-loss cache). A propagation model with random draws would have them reused too; ours
  * (log-distance) has none. tests/test_lean.py bounds its effect on KPIs.
+ *
+ * A fifth (SkipUnreadDlData, off by default): a UE gets the DL data signals it does not decode only in the
+ * subframes or slots in which it reads its data interference. NR: in the slots in which its cell's DL control
+ * frame carried a DL DCI for it (nr assumes K0 = 0: the data follows in the same slot). Its own data signal, and
+ * every signal in those slots, is delivered as before; in the others it would only add their psds to its data
+ * interference and subtract them as they end within the slot, and nothing reads that interference outside the
+ * UE's own reception (its CQI is taken from its PDSCH). LTE: an LTE UE gets its cell's and other cells' DL data
+ * frames of a subframe only if it reads them: if the frame carries a transport block for it (the DCIs of the subframe's
+ * control frame, which it has decoded by then, announced one), or if its next subframe's CQI report or RSRP/SINR
+ * sample reads the data interference it measures in this one (LteUePhy::BuildsMixedSinrAt). In every other
+ * subframe a UE adds the frames' psds to its data interference and subtracts them again when they end, and reads
+ * nothing: the data frames start after the control frame and end with the subframe, so nothing of them is left for
+ * a later subframe but the rounding of that add and subtract. KPIs move by rounding only
+ * (tests/test_sum_other_cells.py). Needs ns-3 with our patch 0018, which lets the UE's PHYs tell; without it,
+ * every frame is delivered.
  *
  * A fourth (NrPssPeriod, zero by default: off): nr marks every gNB DL control frame as carrying the PSS, so every
  * UE takes an RSRP sample of every cell in every slot (NrUePhy::ReceivePss), and no other cell's control frame can
@@ -122,6 +139,8 @@ class BatchedSpectrumChannel : public SpectrumChannel
         const LteUeNetDevice* ue{nullptr};
         const LteEnbNetDevice* enb{nullptr};
         const LteUeRrc* rrc{nullptr}; ///< ue's RRC (a device keeps its RRC for life), read for its cell and state
+        const LteUePhy* uePhy{nullptr};        ///< ue's PHY (SkipUnreadDlData)
+        const LteSpectrumPhy* uePhyRx{nullptr}; ///< the receiving PHY as ue's LTE downlink PHY (SkipUnreadDlData)
     };
 
     struct Delivery
@@ -139,6 +158,9 @@ class BatchedSpectrumChannel : public SpectrumChannel
         uint32_t txNode{kUnknownNode}; ///< the two nodes' ids (kUnknownNode: no device yet), keying m_links
         uint32_t rxNode{kUnknownNode};
         uint32_t rxSlot{0}; ///< the receiver's slot in m_slotSums
+        /// params is the shared copy; the receiver's own is made at delivery (SkipUnreadDlData: an LTE UE's own cell's
+        /// data frame, which most UEs are then not given).
+        bool copyAtDelivery{false};
     };
 
     /// Receivers, grouped by the spectrum model they listen with (in model-id order, then in AddRx order).
@@ -274,6 +296,21 @@ class BatchedSpectrumChannel : public SpectrumChannel
     std::size_t m_numDevices{0};
     bool m_neighbourCtrlFrames{true}; ///< deliver other cells' control frames outside PSS subframes
     bool m_sumOtherCells{false};      ///< sum the signals a receiver does not decode (see the class comment)
+    bool m_skipUnreadDlData{false}; ///< no DL data signal to a UE that will not read it (see the class comment)
+    /// SkipUnreadDlData, NR: per cell, the RNTIs with a DL DCI in its latest DL control frame (that of the current
+    /// slot while its data signals are sent); a 0 among them (a DCI for every UE) makes every UE of the cell read.
+    std::unordered_map<uint16_t, std::vector<uint16_t>> m_nrDlDciRntis;
+    /// Records a DL control frame's DL DCIs in m_nrDlDciRntis.
+    void RecordNrDlDcis(const NrSpectrumSignalParametersDlCtrlFrame& ctrl);
+    /// SkipUnreadDlData, NR: whether the UE PHY `rx` reads another's data signal of this slot.
+    bool NrUeReadsDlData(const NrSpectrumPhy& rx) const;
+    /// SkipUnreadDlData: whether the UE `rx` reads the DL data frames of this instant (a TB announced to it, or
+    /// its data interference read at its next subframe's CQI report or RSRP/SINR sample). True when the ns-3
+    /// build cannot tell (without our patch 0018).
+    bool LteUeReadsDlData(const LteDevice& rx) const;
+    /// SkipUnreadDlData, LTE: when the latest DL control frame ends (cells send theirs in step): a UE's CQI report
+    /// and RSRP/SINR sample are made at the end of its subframe's control frame.
+    Time m_lteDlCtrlEnd{0};
     Time m_pathLossRefresh{0};        ///< reuse a link's propagation loss for this long (zero: never)
     Time m_nrPssPeriod{0};            ///< NR: a cell's PSS at most once per this period (zero: as nr sends them)
     /// NrPssPeriod: per cell, the period window (time / period) of its last frame that kept its PSS.

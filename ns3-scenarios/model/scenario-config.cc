@@ -32,6 +32,8 @@ ScenarioConfig::FromJson(const nlohmann::json& j)
     c.nrTddCrossLink = ran.at("nr_tdd_cross_link").get<std::string>();
     c.nrSumOtherCells = ran.at("nr_sum_other_cells").get<bool>();
     c.lteSumOtherCells = ran.at("lte_sum_other_cells").get<bool>();
+    c.nrSkipUnreadDlData = ran.value("nr_skip_unread_dl_data", false);   // absent from older scenarios
+    c.lteSkipUnreadDlData = ran.value("lte_skip_unread_dl_data", false); // likewise
     c.pathLossRefreshMs = ran.value("path_loss_refresh_ms", 0.0); // absent from scenarios written before it
     c.nrPssPeriodMs = ran.value("nr_pss_period_ms", 0.0);         // likewise
     c.numDus = ran.at("num_dus").get<uint32_t>();

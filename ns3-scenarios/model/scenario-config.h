@@ -54,6 +54,8 @@ struct ScenarioConfig
     std::string nrTddCrossLink;     ///< nr tdd: deliver | skip (gNB-gNB and UE-UE signals not delivered: a shortcut)
     bool nrSumOtherCells;           ///< nr, batched channel: undecoded signals of one instant arrive summed (a shortcut)
     bool lteSumOtherCells;          ///< lte, batched channel: the same for LTE
+    bool nrSkipUnreadDlData;        ///< nr, our channel: no DL data signal to a UE that will not read it
+    bool lteSkipUnreadDlData;       ///< lte, batched channel: the same for LTE
     double pathLossRefreshMs;       ///< batched channel: a link's propagation loss reused this long (0: exact)
     double nrPssPeriodMs;           ///< nr, batched channel: a cell's PSS at most once per this period (0: every slot)
     uint32_t numDus;

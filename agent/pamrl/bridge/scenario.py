@@ -99,6 +99,23 @@ class RanConfig(_Strict):
                           "that reach a receiver in the same instant arrive as one, their received psds summed; "
                           "KPIs move by rounding only (docs/speed.md, tests/test_sum_other_cells.py)"),
     ] = False
+    nr_skip_unread_dl_data: Annotated[
+        bool,
+        Field(description="nr only, our channel (a modelling shortcut): a UE gets the DL data signals of other UEs "
+                          "and other cells only in the slots in which its cell's control frame carried a DL DCI for "
+                          "it, the slots in which it receives data and reads its interference; in the others it "
+                          "would only add them to its interference and subtract them within the slot, so KPIs move "
+                          "by rounding only (docs/speed.md, tests/test_sum_other_cells.py)"),
+    ] = False
+    lte_skip_unread_dl_data: Annotated[
+        bool,
+        Field(description="lte only, batched channel (a modelling shortcut): a UE gets a subframe's DL data frames "
+                          "(its cell's and the others') only if it reads them: a transport block for it, or a CQI "
+                          "report or RSRP/SINR sample due next subframe, which reads this subframe's data "
+                          "interference. Other UEs would only add the frames to their interference and subtract "
+                          "them at the subframe's end, so KPIs move by rounding only (docs/speed.md, "
+                          "tests/test_sum_other_cells.py). Needs ns-3 with our patch 0018"),
+    ] = False
     path_loss_refresh_ms: Annotated[
         float,
         Field(ge=0, le=1000,
@@ -190,6 +207,11 @@ class RanConfig(_Strict):
                           {"spectrum_channel": "batched", **({"nr_channel": "ours"} if self.backend == "nr" else {})})
         if self.nr_pss_period_ms > 0 and self.backend == "nr":
             self._require("nr_pss_period_ms > 0", {"spectrum_channel": "batched", "nr_channel": "ours"})
+        if self.nr_skip_unread_dl_data and self.backend == "nr":
+            self._require("nr_skip_unread_dl_data: true", {"spectrum_channel": "batched", "nr_channel": "ours"})
+        if self.lte_skip_unread_dl_data and self.backend == "lte" and self.spectrum_channel != "batched":
+            raise ValueError("lte_skip_unread_dl_data: true needs spectrum_channel 'batched' "
+                             f"(is {self.spectrum_channel!r})")
         return self
 
     @model_validator(mode="after")
