@@ -587,13 +587,30 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
 void
 BatchedSpectrumChannel::RecordNrDlDcis(const NrSpectrumSignalParametersDlCtrlFrame& ctrl)
 {
-    std::vector<uint16_t>& rntis = m_nrDlDciRntis[ctrl.cellId];
-    rntis.clear();
+    if (ctrl.cellId >= m_nrDlDcis.size())
+    {
+        m_nrDlDcis.resize(ctrl.cellId + 1);
+    }
+    NrDlDcis& cell = m_nrDlDcis[ctrl.cellId];
+    for (uint16_t rnti : cell.rntis)
+    {
+        cell.byRnti[rnti] = 0;
+    }
+    cell.rntis.clear();
+    cell.seen = true;
+    cell.everyUe = false;
     for (const Ptr<NrControlMessage>& msg : ctrl.ctrlMsgList)
     {
         if (msg->GetMessageType() == NrControlMessage::DL_DCI)
         {
-            rntis.push_back(static_cast<NrDlDciMessage&>(*msg).GetDciInfoElement()->m_rnti);
+            const uint16_t rnti = static_cast<NrDlDciMessage&>(*msg).GetDciInfoElement()->m_rnti;
+            cell.everyUe = cell.everyUe || rnti == 0;
+            if (rnti >= cell.byRnti.size())
+            {
+                cell.byRnti.resize(rnti + 1, 0);
+            }
+            cell.byRnti[rnti] = 1;
+            cell.rntis.push_back(rnti);
         }
     }
 }
@@ -605,13 +622,14 @@ BatchedSpectrumChannel::NrUeReadsDlData(const NrSpectrumPhy& rx) const
     {
         return true; // a gNB decodes every UE's uplink; a UE without an RNTI yet takes every data signal of its cell
     }
-    auto cell = m_nrDlDciRntis.find(rx.GetCellId());
-    if (cell == m_nrDlDciRntis.end())
+    const uint16_t cellId = rx.GetCellId();
+    if (cellId >= m_nrDlDcis.size() || !m_nrDlDcis[cellId].seen)
     {
         return true; // no control frame of its cell seen yet
     }
-    const std::vector<uint16_t>& rntis = cell->second;
-    return std::any_of(rntis.begin(), rntis.end(), [&rx](uint16_t r) { return r == 0 || r == rx.GetRnti(); });
+    const NrDlDcis& cell = m_nrDlDcis[cellId];
+    const uint16_t rnti = rx.GetRnti();
+    return cell.everyUe || (rnti < cell.byRnti.size() && cell.byRnti[rnti]);
 }
 
 bool

@@ -297,9 +297,17 @@ class BatchedSpectrumChannel : public SpectrumChannel
     bool m_neighbourCtrlFrames{true}; ///< deliver other cells' control frames outside PSS subframes
     bool m_sumOtherCells{false};      ///< sum the signals a receiver does not decode (see the class comment)
     bool m_skipUnreadDlData{false}; ///< no DL data signal to a UE that will not read it (see the class comment)
-    /// SkipUnreadDlData, NR: per cell, the RNTIs with a DL DCI in its latest DL control frame (that of the current
-    /// slot while its data signals are sent); a 0 among them (a DCI for every UE) makes every UE of the cell read.
-    std::unordered_map<uint16_t, std::vector<uint16_t>> m_nrDlDciRntis;
+    /// SkipUnreadDlData, NR: per cell id, what its latest DL control frame (that of the current slot while its data
+    /// signals are sent) said: which RNTIs got a DL DCI, as flags indexed by RNTI (asked per UE and data signal:
+    /// thousands of times per slot), and the list of them (to clear the flags at the next frame).
+    struct NrDlDcis
+    {
+        bool seen{false};             ///< a control frame of the cell went out
+        bool everyUe{false};          ///< a DCI with RNTI 0: for every UE of the cell
+        std::vector<uint8_t> byRnti;  ///< 1 at the RNTIs with a DL DCI
+        std::vector<uint16_t> rntis;  ///< those RNTIs
+    };
+    std::vector<NrDlDcis> m_nrDlDcis;
     /// Records a DL control frame's DL DCIs in m_nrDlDciRntis.
     void RecordNrDlDcis(const NrSpectrumSignalParametersDlCtrlFrame& ctrl);
     /// SkipUnreadDlData, NR: whether the UE PHY `rx` reads another's data signal of this slot.
