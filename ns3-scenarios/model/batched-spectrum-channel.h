@@ -71,6 +71,14 @@ class LteSpectrumPhy;
  * follows time, not the path-loss cache). A propagation model with random draws would have them reused too; ours
  * (log-distance) has none. tests/test_lean.py bounds its effect on KPIs.
  *
+ * A fourth (NrPssPeriod, zero by default: off): nr marks every gNB DL control frame as carrying the PSS, so every
+ * UE takes an RSRP sample of every cell in every slot (NrUePhy::ReceivePss), and no other cell's control frame can
+ * join a sum. With a period, a cell's first DL control frame in each period window keeps its PSS and the others go
+ * out as frames without one, as a 3GPP SS burst repeats every 5-160 ms (20 ms is what a UE assumes at initial
+ * access). Those RSRP samples feed only the UE's measurement reports to its RRC (averaged over 200 ms; no handover
+ * or other measurement event is configured here), so the KPIs move by the rounding of the sums alone
+ * (tests/test_sum_other_cells.py).
+ *
  * A fifth (SkipUnreadDlData, off by default): a UE gets the DL data signals it does not decode only in the
  * subframes or slots in which it reads its data interference. NR: in the slots in which its cell's DL control
  * frame carried a DL DCI for it (nr assumes K0 = 0: the data follows in the same slot). Its own data signal, and
@@ -85,14 +93,6 @@ class LteSpectrumPhy;
  * a later subframe but the rounding of that add and subtract. KPIs move by rounding only
  * (tests/test_sum_other_cells.py). Needs ns-3 with our patch 0018, which lets the UE's PHYs tell; without it,
  * every frame is delivered.
- *
- * A fourth (NrPssPeriod, zero by default: off): nr marks every gNB DL control frame as carrying the PSS, so every
- * UE takes an RSRP sample of every cell in every slot (NrUePhy::ReceivePss), and no other cell's control frame can
- * join a sum. With a period, a cell's first DL control frame in each period window keeps its PSS and the others go
- * out as frames without one, as a 3GPP SS burst repeats every 5-160 ms (20 ms is what a UE assumes at initial
- * access). Those RSRP samples feed only the UE's measurement reports to its RRC (averaged over 200 ms; no handover
- * or other measurement event is configured here), so the KPIs move by the rounding of the sums alone
- * (tests/test_sum_other_cells.py).
  */
 class BatchedSpectrumChannel : public SpectrumChannel
 {
@@ -308,7 +308,7 @@ class BatchedSpectrumChannel : public SpectrumChannel
         std::vector<uint16_t> rntis;  ///< those RNTIs
     };
     std::vector<NrDlDcis> m_nrDlDcis;
-    /// Records a DL control frame's DL DCIs in m_nrDlDciRntis.
+    /// Records a DL control frame's DL DCIs in m_nrDlDcis.
     void RecordNrDlDcis(const NrSpectrumSignalParametersDlCtrlFrame& ctrl);
     /// SkipUnreadDlData, NR: whether the UE PHY `rx` reads another's data signal of this slot.
     bool NrUeReadsDlData(const NrSpectrumPhy& rx) const;
