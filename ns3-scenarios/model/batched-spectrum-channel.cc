@@ -465,6 +465,21 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             {
                 continue;
             }
+            if (sameSide)
+            {
+                // First of the filters (each only drops receivers, so their order changes nothing else): with
+                // NR's cross-link interference skipped, an uplink signal is dropped here at each of the ~200 UEs,
+                // a flag compare rather than the checks below.
+                int8_t& rxSide = group.sides[i];
+                if (rxSide == kSideUnknown || rxSide == kSideNone)
+                {
+                    rxSide = SameSideOf(*sameSide, receiver->GetDevice()); // a PHY without a device yet: asked again
+                }
+                if (txSide != kSideNone && rxSide != kSideNone && txSide == rxSide)
+                {
+                    continue;
+                }
+            }
             uint32_t& rxNode = group.nodeIds[i];
             LteDevice& lteRx = group.lteDevices[i];
             if (rxNode == kUnknownNode)
@@ -496,19 +511,7 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             {
                 continue; // another's data in a slot in which this UE reads no data of its own
             }
-            if (sameSide)
-            {
-                int8_t& rxSide = group.sides[i];
-                if (rxSide == kSideUnknown || rxSide == kSideNone)
-                {
-                    rxSide = SameSideOf(*sameSide, receiver->GetDevice()); // a PHY without a device yet: asked again
-                }
-                if (txSide != kSideNone && rxSide != kSideNone && txSide == rxSide)
-                {
-                    continue;
-                }
-            }
-            else if (m_filter && m_filter->Filter(txParams, receiver))
+            if (!sameSide && m_filter && m_filter->Filter(txParams, receiver))
             {
                 continue;
             }
