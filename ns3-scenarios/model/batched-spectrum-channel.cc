@@ -241,7 +241,8 @@ BatchedSpectrumChannel::MustDeliver(SignalKind kind,
 Ptr<SpectrumSignalParameters>
 BatchedSpectrumChannel::ReceiverCopy(SignalKind kind,
                                      const Ptr<SpectrumSignalParameters>& shared,
-                                     Ptr<SpectrumValue> psd)
+                                     Ptr<SpectrumValue> psd,
+                                     bool withNrCtrlMessages)
 {
     // Known LTE and NR signals: a new object that points to the shared packets (their copy constructors would copy
     // every packet again, and the psd, which is replaced at once). Sharing is exact: a data signal's packets are
@@ -278,7 +279,10 @@ BatchedSpectrumChannel::ReceiverCopy(SignalKind kind,
         const auto* data = static_cast<const NrSpectrumSignalParametersDataFrame*>(PeekPointer(shared));
         auto own = Create<NrSpectrumSignalParametersDataFrame>();
         own->packetBurst = data->packetBurst;
-        own->ctrlMsgList = data->ctrlMsgList;
+        if (withNrCtrlMessages)
+        {
+            own->ctrlMsgList = data->ctrlMsgList;
+        }
         own->cellId = data->cellId;
         own->rnti = data->rnti;
         rx = own;
@@ -287,7 +291,10 @@ BatchedSpectrumChannel::ReceiverCopy(SignalKind kind,
     case SignalKind::NrDlCtrl: {
         const auto* ctrl = static_cast<const NrSpectrumSignalParametersDlCtrlFrame*>(PeekPointer(shared));
         auto own = Create<NrSpectrumSignalParametersDlCtrlFrame>();
-        own->ctrlMsgList = ctrl->ctrlMsgList;
+        if (withNrCtrlMessages)
+        {
+            own->ctrlMsgList = ctrl->ctrlMsgList;
+        }
         own->pss = ctrl->pss;
         own->cellId = ctrl->cellId;
         rx = own;
@@ -296,7 +303,10 @@ BatchedSpectrumChannel::ReceiverCopy(SignalKind kind,
     case SignalKind::NrUlCtrl: {
         const auto* ctrl = static_cast<const NrSpectrumSignalParametersUlCtrlFrame*>(PeekPointer(shared));
         auto own = Create<NrSpectrumSignalParametersUlCtrlFrame>();
-        own->ctrlMsgList = ctrl->ctrlMsgList;
+        if (withNrCtrlMessages)
+        {
+            own->ctrlMsgList = ctrl->ctrlMsgList;
+        }
         own->cellId = ctrl->cellId;
         rx = own;
         break;
@@ -1111,8 +1121,10 @@ BatchedSpectrumChannel::SumFor(const Delivery& d, const Ptr<const SpectrumModel>
         Simulator::ScheduleNow(&BatchedSpectrumChannel::DeliverSums, this);
     }
     // The sum's own parameters: the first term's signal (d.params is the shared copy), with a psd of its own, zeros.
-    // (A sum of other cells' LTE frames goes to a PHY that reads no control message of theirs: none are given.)
-    m_sums.emplace_back(d.receiver, ReceiverCopy(d.kind, d.params, ZeroSum(model)));
+    // (A sum goes to a PHY that reads no control message of its terms: an LTE sum's are not given, an NR sum's
+    // not copied; nr reads an UL or DL control frame's messages only in the receiver's cell, and a data frame's
+    // only at the UE it is for or at its cell's gNB, none of which are summed: SummableAt.)
+    m_sums.emplace_back(d.receiver, ReceiverCopy(d.kind, d.params, ZeroSum(model), false));
     return *m_sums.back().second->psd;
 }
 

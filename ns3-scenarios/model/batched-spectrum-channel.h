@@ -246,9 +246,12 @@ class BatchedSpectrumChannel : public SpectrumChannel
     /// A receiver's own parameters: a new object around the shared packets, with the given psd. An LTE frame's
     /// control messages are left out: GiveCtrlMessages adds them at delivery for a receiver that reads them (a
     /// list copied per receiver is one allocation per message, and receivers of other cells never read it).
+    /// An NR frame's are copied unless `withNrCtrlMessages` is false: a sum's (SumFor), which its receiver only
+    /// counts as interference.
     static Ptr<SpectrumSignalParameters> ReceiverCopy(SignalKind kind,
                                                       const Ptr<SpectrumSignalParameters>& shared,
-                                                      Ptr<SpectrumValue> psd);
+                                                      Ptr<SpectrumValue> psd,
+                                                      bool withNrCtrlMessages = true);
     /// Copies an unsummed LTE frame's control messages into the receiver's parameters unless the receiver is of
     /// another cell now, when it would ignore them (decided at delivery, when the receiving PHY decides).
     static void GiveCtrlMessages(const Delivery& delivery, SpectrumSignalParameters& rx);
