@@ -45,6 +45,7 @@ from scenario_speed import run_once
 # (label, catalog name, ran settings on top of it). Ratios are against the first configuration of the same backend
 # (ns3-defaults for LTE, nr-tdd for NR); --configs picks a subset.
 LTE = {"backend": "lte"}
+NR_CTRL_IN_DATA = {"nr_ue_data_interference_omits_dl_ctrl": False}  # the NR steps measured before that setting
 CONFIGS = {
     "ns3-defaults": ("paper", {**LTE, "spectrum_channel": "multi-model", "cqi_period_ms": 1}),
     "full": ("paper", LTE),  # + our batched spectrum channel (bit-identical KPIs)
@@ -65,11 +66,14 @@ CONFIGS = {
     "nr-fdd-deliver": ("paper+fdd", {"nr_fdd_same_side_links": "deliver"}),
     "nr-fdd": ("paper+fdd", {}),
     # TDD with cross-link interference (UE-UE, gNB-gNB) left out, a modelling shortcut; each signal delivered alone
-    "nr-lean-unsummed": ("paper+lean", {"nr_sum_other_cells": False, "path_loss_refresh_ms": 0}),
-    "nr-lean-exact-loss": ("paper+lean", {"path_loss_refresh_ms": 0}),  # + summed, path loss at every signal
+    "nr-lean-unsummed": ("paper+lean", {**NR_CTRL_IN_DATA, "nr_sum_other_cells": False, "path_loss_refresh_ms": 0}),
+    # + summed, path loss at every signal
+    "nr-lean-exact-loss": ("paper+lean", {**NR_CTRL_IN_DATA, "path_loss_refresh_ms": 0}),
     # + the signals a receiver does not decode summed into one per instant (KPIs move by rounding)
-    "nr-lean-all-dl": ("paper+lean", {"nr_skip_unread_dl_data": False}),
-    "nr-lean": ("paper+lean", {}),  # + others' DL data only to UEs that receive data in the slot: +lean as shipped
+    "nr-lean-all-dl": ("paper+lean", {**NR_CTRL_IN_DATA, "nr_skip_unread_dl_data": False}),
+    # + others' DL data only to UEs that receive data in the slot
+    "nr-lean-ctrl-in-data": ("paper+lean", NR_CTRL_IN_DATA),
+    "nr-lean": ("paper+lean", {}),  # + DL control frames left out of a UE's data interference: +lean as shipped
 }
 
 

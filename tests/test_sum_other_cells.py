@@ -119,3 +119,27 @@ def test_skipping_unread_dl_data_moves_kpis_by_rounding_only(name, backend, seed
     readers_only = episode_kpis(skipping(True), seed)
     assert every_ue[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
     np.testing.assert_allclose(readers_only, every_ue, rtol=1e-9, atol=1e-9)
+
+
+def test_ue_data_interference_without_dl_ctrl_is_a_lean_setting():
+    assert load_scenario("small+lean").ran.nr_ue_data_interference_omits_dl_ctrl
+    assert not load_scenario("small").ran.nr_ue_data_interference_omits_dl_ctrl  # every signal unless asked
+
+
+@pytest.mark.parametrize("name, seed", [("small+lean", 1), ("small+lean+fdd+vehicular+urllc-surge", 2)])
+def test_ue_data_interference_without_dl_ctrl_moves_kpis_by_rounding_only(name, seed, simulator_binary):
+    # A UE reads its data interference only while it receives data, and a DL control frame (its cell's, or the
+    # other cells' summed) ends before any data of the slot starts: left out, it changes only the rounding of the
+    # UE's running interference sum. A control frame that did overlap a data reception would add the interference
+    # of every cell's control region to that data's SINR: far more than rounding.
+    base = with_backend(load_scenario(name), "nr")
+    three_cells = shortened(base.model_copy(update={"ran": base.ran.model_copy(update={"num_dus": 3})}), 8)
+
+    def omitting(on: bool) -> Scenario:
+        return three_cells.model_copy(update={"ran": three_cells.ran.model_copy(
+            update={"nr_ue_data_interference_omits_dl_ctrl": on})})
+
+    every_signal = episode_kpis(omitting(False), seed)
+    without_ctrl = episode_kpis(omitting(True), seed)
+    assert every_signal[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
+    np.testing.assert_allclose(without_ctrl, every_signal, rtol=1e-9, atol=1e-9)

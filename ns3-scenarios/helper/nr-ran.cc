@@ -70,6 +70,14 @@ NrRan::NrRan(const ScenarioConfig& config)
     // A UE's MCS before its first CQI (nr's default 0 can starve a UE for good: ran.nr_starting_mcs in
     // agent/pamrl/bridge/scenario.py says why).
     Config::SetDefault("ns3::NrMacSchedulerNs3::StartingMcsDl", UintegerValue(config.nrStartingMcs));
+    // ran.nr_ue_data_interference_omits_dl_ctrl: an attribute of our nr patch 0026; nr without it (built without
+    // our patch series) has none to set, and runs as with the setting off.
+    TypeId::AttributeInformation omitsDlCtrl;
+    if (NrSpectrumPhy::GetTypeId().LookupAttributeByName("UeDataInterferenceOmitsDlCtrl", &omitsDlCtrl))
+    {
+        Config::SetDefault("ns3::NrSpectrumPhy::UeDataInterferenceOmitsDlCtrl",
+                           BooleanValue(config.nrUeDataInterferenceOmitsDlCtrl));
+    }
 
     m_collector = Create<SliceKpiCollector>(config.numDus,
                                             config.slices.size(),

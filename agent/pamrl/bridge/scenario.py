@@ -116,6 +116,15 @@ class RanConfig(_Strict):
                           "them at the subframe's end, so KPIs move by rounding only (docs/speed.md, "
                           "tests/test_sum_other_cells.py). Needs ns-3 with our patch 0018"),
     ] = False
+    nr_ue_data_interference_omits_dl_ctrl: Annotated[
+        bool,
+        Field(description="nr only (a modelling shortcut): a UE leaves DL control frames out of its data "
+                          "interference, which it reads only while it receives data; the control symbols open the "
+                          "slot, before any data, in every cell at once (our cells share one slot structure). It "
+                          "would only add each frame and subtract it at the frame's end, so KPIs move by rounding "
+                          "only (docs/speed.md, tests/test_sum_other_cells.py). Needs nr with our patch 0026 "
+                          "(without it the setting has no effect)"),
+    ] = False
     path_loss_refresh_ms: Annotated[
         float,
         Field(ge=0, le=1000,
