@@ -63,7 +63,7 @@ from pamrl.bridge import protocol
 from pamrl.bridge.endpoint import AgentEndpoint
 from pamrl.bridge.env import SlicingEnv, default_endpoint
 from pamrl.bridge.scenario import load_scenario
-from pamrl.bridge.simulator import SimulatorProcess, find_simulator_binary, jemalloc_path
+from pamrl.bridge.simulator import SimulatorProcess, allocator_env, find_simulator_binary
 
 WARMUP_EXCHANGES = 100
 # A copy of the simulator binary taken at start (see snapshot_binary): a rebuild during the run changes nothing.
@@ -118,7 +118,7 @@ def run_env_episode(scenario, seed: int, shares: list[float]) -> tuple[float, fl
 def run_standalone_episode(resolved: Path, seed: int, shares: list[float], out: Path) -> tuple[float, float, list[np.ndarray]]:
     argv = [str(SIMULATOR), f"--scenario={resolved}", f"--seed={seed + 1}",
             f"--shares={','.join(repr(x) for x in shares)}", f"--out={out}"]
-    env = dict(os.environ, LD_PRELOAD=jemalloc_path() or "")
+    env = dict(os.environ, **allocator_env())  # as SlicingEnv starts its simulator
     t0, c0 = time.perf_counter(), cpu_seconds()
     subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, cwd=tempfile.gettempdir())
     wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0

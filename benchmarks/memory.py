@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from pamrl.bridge.scenario import load_scenario
-from pamrl.bridge.simulator import find_simulator_binary, jemalloc_path
+from pamrl.bridge.simulator import allocator_env, find_simulator_binary
 
 AGENT = r"""
 import resource, sys, tempfile, numpy as np, torch
@@ -59,7 +59,7 @@ def simulator_peak_mib(steps: int) -> float:
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "paper.json"
         path.write_text(json.dumps(scenario))
-        env = dict(os.environ, **({"LD_PRELOAD": jemalloc_path()} if jemalloc_path() else {}))
+        env = dict(os.environ, **allocator_env())
         proc = subprocess.Popen([str(find_simulator_binary()), f"--scenario={path}", f"--out={Path(d) / 'o.json'}"],
                                 env=env, cwd=d)
         _, status, usage = os.wait4(proc.pid, 0)

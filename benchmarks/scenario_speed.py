@@ -33,20 +33,20 @@ from pathlib import Path
 
 from pamrl.bridge.protocol import SLICE_NAMES
 from pamrl.bridge.scenario import load_scenario
-from pamrl.bridge.simulator import find_simulator_binary, jemalloc_path
+from pamrl.bridge.simulator import allocator_env, find_simulator_binary, jemalloc_path
 
 
 def run_once(binary: Path, resolved: Path, seed: int, shares: str, jemalloc: bool,
-             core: int = 0) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds and peak RSS (MiB) of one standalone episode, pinned to `core`."""
+             core: int = 0, huge_pages: bool = True) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one standalone episode, pinned to `core`; with jemalloc,
+    its heap on huge pages unless `huge_pages` is false (pamrl.bridge.simulator.allocator_env)."""
     argv = [str(binary), f"--scenario={resolved}", f"--seed={seed}", f"--shares={shares}",
             f"--out={resolved.with_suffix('.out.json')}"]
     if shutil.which("taskset"):
         argv = ["taskset", "-c", str(core), *argv]
     env = dict(os.environ)
     env.pop("LD_PRELOAD", None)
-    if jemalloc:
-        env["LD_PRELOAD"] = jemalloc_path()
+    env.update(allocator_env(jemalloc, huge_pages))
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, cwd=tempfile.gettempdir())
     _, status, usage = os.wait4(proc.pid, 0)

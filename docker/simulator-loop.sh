@@ -19,7 +19,8 @@ endpoint=${PAMRL_AGENT_ENDPOINT:-tcp://agent:5555}
 timeout_s=${PAMRL_TIMEOUT_S:-120}
 case $timeout_s in '' | *[!0-9]*) echo "simulator: PAMRL_TIMEOUT_S must be whole seconds, got '$timeout_s'" >&2; exit 2 ;; esac
 for lib in /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 /usr/lib/aarch64-linux-gnu/libjemalloc.so.2; do
-  [ -e "$lib" ] && export LD_PRELOAD="$lib" && break
+  # heap on huge pages unless MALLOC_CONF is given (agent/pamrl/bridge/simulator.py, allocator_env, says why)
+  [ -e "$lib" ] && export LD_PRELOAD="$lib" MALLOC_CONF="${MALLOC_CONF:-thp:always,metadata_thp:always}" && break
 done
 
 child=
