@@ -16,9 +16,11 @@ Run:  .venv/bin/python benchmarks/paper_speed.py [--steps 1,4] [--repeats 2] [--
       .venv/bin/python benchmarks/paper_speed.py --against OTHER --against-scheduler priority-queue --paired
       (each configuration's two builds run at the same time, one per core, cores swapped every repeat: both see
       the same state of the host, which on our VM drifts by up to 2x between runs; ratios are then per pair)
+      .venv/bin/python benchmarks/paper_speed.py --against-small-pages --paired --configs lean,nr-lean
+      (the same binary with jemalloc's heap on 4 KiB pages instead of huge pages, pamrl.bridge.simulator.allocator_env)
 
 What: the standalone binary (one episode, fixed shares applied inside ns-3, no bridge), pinned to CPU 0 with
-`taskset -c 0` when taskset exists, jemalloc preloaded, on the paper scenario (6 DUs, 198 UEs, 100 RBs) with
+`taskset -c 0` when taskset exists, jemalloc preloaded with its heap on huge pages (as training runs it), on the paper scenario (6 DUs, 198 UEs, 100 RBs) with
 the settings of each configuration below. Each configuration runs a short and a long episode (same seed);
 steady speed = (long - short simulated time) / (long - short wall time): the extra control periods alone, with
 all UEs attached and traffic flowing. Runs are interleaved (configurations alternate within a repeat) so that
@@ -38,14 +40,16 @@ import tempfile
 from pathlib import Path
 
 from pamrl.bridge.scenario import Scenario, load_scenario
-from pamrl.bridge.simulator import jemalloc_path
+from pamrl.bridge.simulator import allocator_env, jemalloc_path
 
 from scenario_speed import run_once
 
 # (label, catalog name, ran settings on top of it). Ratios are against the first configuration of the same backend
 # (ns3-defaults for LTE, nr-tdd for NR); --configs picks a subset.
 LTE = {"backend": "lte"}
-NR_CTRL_IN_DATA = {"nr_ue_data_interference_omits_dl_ctrl": False}  # the NR steps measured before that setting
+# The NR steps measured before these settings (each needs the one before it).
+NR_NEIGHBOUR_CTRL = {"nr_neighbour_ctrl_frames": True}
+NR_CTRL_IN_DATA = {**NR_NEIGHBOUR_CTRL, "nr_ue_data_interference_omits_dl_ctrl": False}
 CONFIGS = {
     "ns3-defaults": ("paper", {**LTE, "spectrum_channel": "multi-model", "cqi_period_ms": 1}),
     "full": ("paper", LTE),  # + our batched spectrum channel (bit-identical KPIs)
@@ -73,16 +77,20 @@ CONFIGS = {
     "nr-lean-all-dl": ("paper+lean", {**NR_CTRL_IN_DATA, "nr_skip_unread_dl_data": False}),
     # + others' DL data only to UEs that receive data in the slot
     "nr-lean-ctrl-in-data": ("paper+lean", NR_CTRL_IN_DATA),
-    "nr-lean": ("paper+lean", {}),  # + DL control frames left out of a UE's data interference: +lean as shipped
+    "nr-lean-neighbour-ctrl": ("paper+lean", NR_NEIGHBOUR_CTRL),  # + DL control frames left out of a UE's data interference
+    "nr-lean": ("paper+lean", {}),  # + other cells' control frames without PSS not to UEs: +lean as shipped
 }
 
 
 UNPATCHED = "@unpatched"  # suffix of a run on the simulator built against the unpatched ns-3
 AGAINST = "@against"  # suffix of a run on the simulator given by --against
+SMALL_PAGES = "@4k-pages"  # suffix of a run on our simulator with jemalloc's heap on 4 KiB pages
+COMPARISONS = (UNPATCHED, AGAINST, SMALL_PAGES)
 
 
 def build_of(run: str) -> str:
-    """The build a run used: "" for ours, UNPATCHED for the one without our patch series, AGAINST for --against."""
+    """The build a run used: "" for ours, UNPATCHED for the one without our patch series, AGAINST for --against,
+    SMALL_PAGES for ours on 4 KiB pages."""
     return run[run.index("@"):] if "@" in run else ""
 
 
@@ -90,7 +98,7 @@ def baseline_of(run: str, runs: list[str]) -> str:
     """What a run's ratio is against: the same configuration on the comparison build when that was run, else the
     first configuration on the same backend and build."""
     label, at, build = run.partition("@")
-    for other in (UNPATCHED, AGAINST):
+    for other in COMPARISONS:
         if not at and label + other in runs:
             return label + other
     backend = configured(*CONFIGS[label]).ran.backend
@@ -101,7 +109,8 @@ def baseline_of(run: str, runs: list[str]) -> str:
 def same_kpis(files: dict, runs: list[str], lengths: tuple[int, int]) -> None:
     """Prints, per configuration run on both builds, whether the two builds' per-step KPIs are identical."""
     for run in runs:
-        for other, words in ((UNPATCHED, "patched vs unpatched build"), (AGAINST, "this build vs --against")):
+        for other, words in ((UNPATCHED, "patched vs unpatched build"), (AGAINST, "this build vs --against"),
+                             (SMALL_PAGES, "huge vs 4 KiB pages")):
             if "@" in run or run + other not in runs:
                 continue
             equal = all(json.loads(files[run, n].with_suffix(".out.json").read_text())
@@ -135,16 +144,19 @@ def main() -> None:
                         choices=["map", "priority-queue", "heap", "calendar"],
                         help="event list for the --against build's runs (default map: a build from before "
                              "2026-12-02 ran ns-3's map whatever it was given)")
+    parser.add_argument("--against-small-pages", action="store_true",
+                        help="also run every configuration on this build with jemalloc's heap on 4 KiB pages "
+                             "instead of huge pages")
     parser.add_argument("--paired", action="store_true",
                         help="run each configuration's two builds at the same time, one per core (needs "
-                             "--against or --against-unpatched and two cores)")
+                             "--against, --against-unpatched or --against-small-pages and two cores)")
     args = parser.parse_args()
-    if args.against_unpatched and args.against:
-        parser.error("--against-unpatched and --against: one comparison at a time")
+    if sum(map(bool, (args.against_unpatched, args.against, args.against_small_pages))) > 1:
+        parser.error("--against-unpatched, --against, --against-small-pages: one comparison at a time")
     if args.against and not args.against.is_file():
         parser.error(f"--against {args.against}: no such file")
-    if args.paired and not (args.against or args.against_unpatched):
-        parser.error("--paired needs a second build: --against or --against-unpatched")
+    if args.paired and not (args.against or args.against_unpatched or args.against_small_pages):
+        parser.error("--paired needs a second build: --against, --against-unpatched or --against-small-pages")
     if not jemalloc_path():
         raise SystemExit("libjemalloc.so.2 not found (apt-get install libjemalloc2)")
     labels = list(CONFIGS) if args.configs == "all" else args.configs.split(",")
@@ -159,13 +171,17 @@ def main() -> None:
         binaries[UNPATCHED] = unpatched_simulator()
     if args.against:
         binaries[AGAINST] = args.against.resolve()  # runs start elsewhere: a relative path would miss
+    if args.against_small_pages:
+        binaries[SMALL_PAGES] = binaries[""]
     runs = [label + build for label in labels for build in binaries]
     how = ("callgrind instruction counts" if args.instructions
            else "the two builds at once, one core each (taskset)" if args.paired else "one core (taskset -c 0)")
     print(f"simulator: {binaries['']}"
           + (f"; unpatched ns-3: {binaries[UNPATCHED]}" if args.against_unpatched else "")
           + (f"; against: {binaries[AGAINST]}" if AGAINST in binaries else "")
-          + f"; {how}, jemalloc preloaded; seed {args.seed}, shares {args.shares}")
+          + f"; {how}, jemalloc preloaded (MALLOC_CONF {allocator_env()['MALLOC_CONF']}"
+          + (f", {allocator_env(huge_pages=False)['MALLOC_CONF']} for {SMALL_PAGES}" if args.against_small_pages else "")
+          + f"); seed {args.seed}, shares {args.shares}")
     with tempfile.TemporaryDirectory(prefix="pamrl-paper-speed-") as folder:
         files, sim_s = {}, {}
         for label in runs:
@@ -193,7 +209,8 @@ def main() -> None:
             for label in order:
                 for n in (short, long):
                     binary = binaries[build_of(label)]
-                    wall, cpu, rss = run_once(binary, files[label, n], args.seed, args.shares, jemalloc=True)
+                    wall, cpu, rss = run_once(binary, files[label, n], args.seed, args.shares, jemalloc=True,
+                                              huge_pages=build_of(label) != SMALL_PAGES)
                     walls.setdefault((label, n), []).append(wall)
                     print(f"  {label:23} {n:2d} steps: {wall:7.2f} s wall, {cpu:7.2f} s CPU, {rss} MiB", flush=True)
         same_kpis(files, runs, (short, long))
@@ -232,7 +249,8 @@ def run_paired(binaries: dict[str, Path], files: dict, runs: list[str], lengths:
                 cores = {label: r % 2, other: (r + 1) % 2}
                 for n in lengths:
                     futures = {run: pool.submit(run_once, binaries[build_of(run)], files[run, n], args.seed,
-                                                args.shares, True, core) for run, core in cores.items()}
+                                                args.shares, True, core, build_of(run) != SMALL_PAGES)
+                               for run, core in cores.items()}
                     for run, future in futures.items():
                         wall, cpu, rss = future.result()
                         walls.setdefault((run, n), []).append(wall)
@@ -255,7 +273,7 @@ def count_instructions(binary: Path, resolved: Path, seed: int, shares: str) -> 
     argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={resolved.with_suffix('.callgrind')}",
             str(binary), f"--scenario={resolved}", f"--seed={seed}", f"--shares={shares}",
             f"--out={resolved.with_suffix('.out.json')}"]
-    env = dict(os.environ, LD_PRELOAD=jemalloc_path())
+    env = dict(os.environ, **allocator_env())  # pages do not change instruction counts
     return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             cwd=tempfile.gettempdir())
 

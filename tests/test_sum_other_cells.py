@@ -73,7 +73,7 @@ def test_nr_pss_period_moves_kpis_by_rounding_only(simulator_binary):
     # there, the sums' order reaches nothing a KPI reads, and the two runs would be identical.)
     base = load_scenario("small+lean")
     three_cells = shortened(base.model_copy(update={"ran": base.ran.model_copy(update={
-        "num_dus": 3, "nr_ue_data_interference_omits_dl_ctrl": False})}), 8)
+        "num_dus": 3, "nr_ue_data_interference_omits_dl_ctrl": False, "nr_neighbour_ctrl_frames": True})}), 8)
 
     def with_period(ms: int) -> Scenario:
         return three_cells.model_copy(update={"ran": three_cells.ran.model_copy(update={"nr_pss_period_ms": ms})})
@@ -135,7 +135,8 @@ def test_ue_data_interference_without_dl_ctrl_moves_kpis_by_rounding_only(name, 
     # UE's running interference sum. A control frame that did overlap a data reception would add the interference
     # of every cell's control region to that data's SINR: far more than rounding.
     base = with_backend(load_scenario(name), "nr")
-    three_cells = shortened(base.model_copy(update={"ran": base.ran.model_copy(update={"num_dus": 3})}), 8)
+    three_cells = shortened(base.model_copy(update={"ran": base.ran.model_copy(update={
+        "num_dus": 3, "nr_neighbour_ctrl_frames": True})}), 8)  # (false needs the omission on)
 
     def omitting(on: bool) -> Scenario:
         return three_cells.model_copy(update={"ran": three_cells.ran.model_copy(
@@ -145,3 +146,33 @@ def test_ue_data_interference_without_dl_ctrl_moves_kpis_by_rounding_only(name, 
     without_ctrl = episode_kpis(omitting(True), seed)
     assert every_signal[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
     np.testing.assert_allclose(without_ctrl, every_signal, rtol=1e-9, atol=1e-9)
+
+
+def test_nr_neighbour_ctrl_frames_is_a_lean_setting_that_needs_the_omission():
+    assert not load_scenario("small+lean").ran.nr_neighbour_ctrl_frames
+    assert load_scenario("small").ran.nr_neighbour_ctrl_frames  # every frame unless asked
+    lean = load_scenario("small+lean").ran.model_dump()
+    with pytest.raises(ValidationError,
+                       match="nr_neighbour_ctrl_frames: false needs nr_ue_data_interference_omits_dl_ctrl must be True"):
+        RanConfig.model_validate({**lean, "nr_ue_data_interference_omits_dl_ctrl": False})
+    RanConfig.model_validate({**lean, "nr_ue_data_interference_omits_dl_ctrl": False, "nr_neighbour_ctrl_frames": True})
+
+
+@pytest.mark.parametrize("name, seed", [("small+lean", 1), ("small+lean+fdd+vehicular+urllc-surge", 2)])
+def test_leaving_out_neighbour_ctrl_frames_moves_kpis_by_rounding_only(name, seed, simulator_binary):
+    # Another cell's control frame without a PSS reaches only an attached UE's control interference once it is
+    # kept out of the data interference, and nothing reads the control interference. This also checks that the
+    # path-loss cache (path_loss_refresh_ms: 10 here) takes its losses at instants that do not depend on which
+    # links a slot uses: a rule that recomputed a link at its next use moved these KPIs by ~50 % (URLLC's loss).
+    base = with_backend(load_scenario(name), "nr")
+    three_cells = shortened(base.model_copy(update={"ran": base.ran.model_copy(update={"num_dus": 3})}), 8)
+    assert three_cells.ran.path_loss_refresh_ms > 0
+
+    def neighbours(on: bool) -> Scenario:
+        return three_cells.model_copy(update={"ran": three_cells.ran.model_copy(
+            update={"nr_neighbour_ctrl_frames": on})})
+
+    every_frame = episode_kpis(neighbours(True), seed)
+    without = episode_kpis(neighbours(False), seed)
+    assert every_frame[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
+    np.testing.assert_allclose(without, every_frame, rtol=1e-9, atol=1e-9)

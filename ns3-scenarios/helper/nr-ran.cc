@@ -115,6 +115,7 @@ NrRan::MakeChannel(int64_t fadingStream) const
         channel->SetAttribute("SkipUnreadDlData", BooleanValue(m_config.nrSkipUnreadDlData));
         channel->SetAttribute("PathLossRefresh", TimeValue(MilliSeconds(m_config.pathLossRefreshMs)));
         channel->SetAttribute("NrPssPeriod", TimeValue(MilliSeconds(m_config.nrPssPeriodMs)));
+        channel->SetAttribute("NrNeighbourCtrlFrames", BooleanValue(m_config.nrNeighbourCtrlFrames));
     }
     Ptr<LogDistancePropagationLossModel> pathloss = CreateObject<LogDistancePropagationLossModel>();
     pathloss->SetAttribute("Exponent", DoubleValue(m_config.pathlossExponent));

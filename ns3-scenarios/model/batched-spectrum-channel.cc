@@ -69,12 +69,19 @@ BatchedSpectrumChannel::GetTypeId()
                                           MakeBooleanAccessor(&BatchedSpectrumChannel::m_skipUnreadDlData),
                                           MakeBooleanChecker())
                             .AddAttribute("PathLossRefresh",
-                                          "Reuse a link's propagation loss for this long before computing it "
-                                          "from the positions again (zero: at every signal, exact; a shortcut: "
-                                          "positions move by centimetres per millisecond)",
+                                          "Reuse a link's propagation loss for this long: computed at its first "
+                                          "signal, then for every cached link at each multiple of this interval "
+                                          "(zero: at every signal, exact; a shortcut: positions move by "
+                                          "centimetres per millisecond)",
                                           TimeValue(Time(0)),
                                           MakeTimeAccessor(&BatchedSpectrumChannel::m_pathLossRefresh),
                                           MakeTimeChecker(Time(0)))
+                            .AddAttribute("NrNeighbourCtrlFrames",
+                                          "NR: deliver other cells' DL control frames without a PSS to attached "
+                                          "UEs (false: a shortcut, see the class)",
+                                          BooleanValue(true),
+                                          MakeBooleanAccessor(&BatchedSpectrumChannel::m_nrNeighbourCtrlFrames),
+                                          MakeBooleanChecker())
                             .AddAttribute("NrPssPeriod",
                                           "NR: keep the PSS of a cell's first DL control frame in each such "
                                           "period and deliver its others as frames without one (zero: every "
@@ -96,6 +103,7 @@ BatchedSpectrumChannel::DoDispose()
     m_fadingChecked = nullptr;
     m_inPlaceFading = nullptr;
     m_links.clear();
+    m_refreshEvent.Cancel();
     m_spareSums.clear();
     m_pssWindows.clear();
     m_antennas.clear();
@@ -521,6 +529,12 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             {
                 continue; // another's data in a slot in which this UE reads no data of its own
             }
+            if (!m_nrNeighbourCtrlFrames && kind == SignalKind::NrDlCtrl && group.nrPhys[i] &&
+                OtherCellCtrlWithoutPss(static_cast<const NrSpectrumSignalParametersDlCtrlFrame&>(sent),
+                                        *group.nrPhys[i]))
+            {
+                continue; // NrNeighbourCtrlFrames: it would reach only the UE's control interference
+            }
             if (!sameSide && m_filter && m_filter->Filter(txParams, receiver))
             {
                 continue;
@@ -910,14 +924,9 @@ BatchedSpectrumChannel::PropagationGainDb(const Ptr<MobilityModel>& txMobility,
     {
         return 0.0;
     }
-    int64_t now = 0; // read only with the cache on: the exact path asks nothing more than it did before the cache
-    if (link)
+    if (link && link->computedAt >= 0)
     {
-        now = Simulator::Now().GetTimeStep();
-        if (link->computedAt >= 0 && now - link->computedAt < m_pathLossRefresh.GetTimeStep())
-        {
-            return link->propagationGainDb;
-        }
+        return link->propagationGainDb; // kept fresh by RefreshPathLosses
     }
     double gainDb = 0.0;
     if (txMobility->GetPosition() != rxMobility->GetPosition())
@@ -926,10 +935,42 @@ BatchedSpectrumChannel::PropagationGainDb(const Ptr<MobilityModel>& txMobility,
     }
     if (link)
     {
+        // (Only with the cache on: the exact path asks nothing more than it did before the cache.)
+        const int64_t now = Simulator::Now().GetTimeStep();
         link->computedAt = now;
         link->propagationGainDb = gainDb;
+        link->lossTx = PeekPointer(txMobility);
+        link->lossRx = PeekPointer(rxMobility);
+        if (!m_refreshEvent.IsPending())
+        {
+            const int64_t period = m_pathLossRefresh.GetTimeStep();
+            m_refreshEvent = Simulator::Schedule(TimeStep((now / period + 1) * period - now),
+                                                 &BatchedSpectrumChannel::RefreshPathLosses,
+                                                 this);
+        }
     }
     return gainDb;
+}
+
+void
+BatchedSpectrumChannel::RefreshPathLosses()
+{
+    const int64_t now = Simulator::Now().GetTimeStep();
+    for (CachedLink& link : m_links)
+    {
+        if (link.computedAt < 0)
+        {
+            continue;
+        }
+        // Mobility models live as long as their nodes, i.e. the simulation (m_links is cleared at DoDispose).
+        Ptr<MobilityModel> tx(const_cast<MobilityModel*>(link.lossTx));
+        Ptr<MobilityModel> rx(const_cast<MobilityModel*>(link.lossRx));
+        link.propagationGainDb =
+            tx->GetPosition() != rx->GetPosition() ? m_propagationLoss->CalcRxPower(0, tx, rx) : 0.0;
+        link.computedAt = now;
+    }
+    m_refreshEvent =
+        Simulator::Schedule(m_pathLossRefresh, &BatchedSpectrumChannel::RefreshPathLosses, this);
 }
 
 namespace
@@ -1045,6 +1086,14 @@ BatchedSpectrumChannel::SummableAt(SignalKind kind,
     default:
         return SumGroup::None;
     }
+}
+
+bool
+BatchedSpectrumChannel::OtherCellCtrlWithoutPss(const NrSpectrumSignalParametersDlCtrlFrame& ctrl,
+                                                const NrSpectrumPhy& receiver)
+{
+    // A UE without an RNTI is still attaching: it gets every frame, as without the setting.
+    return !ctrl.pss && !receiver.IsGnb() && receiver.GetRnti() != 0 && ctrl.cellId != receiver.GetCellId();
 }
 
 BatchedSpectrumChannel::SumGroup

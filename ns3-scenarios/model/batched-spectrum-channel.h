@@ -3,6 +3,7 @@
 
 #include "correlated-rayleigh-fading.h"
 
+#include "ns3/event-id.h"
 #include "ns3/nstime.h"
 #include "ns3/spectrum-channel.h"
 #include "ns3/spectrum-converter.h"
@@ -65,11 +66,14 @@ class LteSpectrumPhy;
  * cells' data frames per TTI, and each eNB's other cells' uplink data. PSS frames (cell measurements), LTE SRS and
  * signals with a MIMO channel matrix are always delivered one by one.
  *
- * A third (PathLossRefresh, zero by default: off): a link's propagation loss is computed from the two positions at
- * most once per that interval and reused in between, instead of at every signal. Positions move by centimetres per
- * millisecond (a UE at 30 m/s: 3 cm), so the loss moves by hundredths of a dB; the fast fading is not touched (it
- * follows time, not the path-loss cache). A propagation model with random draws would have them reused too; ours
- * (log-distance) has none. tests/test_lean.py bounds its effect on KPIs.
+ * A third (PathLossRefresh, zero by default: off): a link's propagation loss is computed from the two positions
+ * once per that interval and reused in between, instead of at every signal: at its first signal, then for every
+ * link used so far at each multiple of the interval (one event), whether or not a signal crosses it then. So the
+ * instants a loss is taken at do not depend on which signals a link carries (a rule that recomputed a link at its
+ * first signal after the interval did: leaving frames out then moved every later loss). Positions move by
+ * centimetres per millisecond (a UE at 30 m/s: 3 cm), so the loss moves by hundredths of a dB; the fast fading is
+ * not touched (it follows time, not the path-loss cache). A propagation model with random draws would have them
+ * reused too; ours (log-distance) has none. tests/test_lean.py bounds its effect on KPIs.
  *
  * A fourth (NrPssPeriod, zero by default: off): nr marks every gNB DL control frame as carrying the PSS, so every
  * UE takes an RSRP sample of every cell in every slot (NrUePhy::ReceivePss), and no other cell's control frame can
@@ -78,6 +82,13 @@ class LteSpectrumPhy;
  * access). Those RSRP samples feed only the UE's measurement reports to its RRC (averaged over 200 ms; no handover
  * or other measurement event is configured here), so the KPIs move by the rounding of the sums alone
  * (tests/test_sum_other_cells.py).
+ *
+ * A sixth (NrNeighbourCtrlFrames, on by default), NR's counterpart of NeighbourCtrlFrames: false, an attached
+ * UE does not get other cells' DL control frames without a PSS (see NrPssPeriod). With nr's
+ * UeDataInterferenceOmitsDlCtrl (our patch 0026) such a frame reaches only the UE's control interference, which
+ * nothing reads here (nr has no PDCCH error model; only the DlCtrlSinr trace, not connected), so KPIs move by
+ * rounding only (tests/test_sum_other_cells.py). The path-loss cache's refresh instants do not depend on which
+ * links a slot uses (PathLossRefresh), or leaving these frames out would move every later loss.
  *
  * A fifth (SkipUnreadDlData, off by default): a UE gets the DL data signals it does not decode only in the
  * subframes or slots in which it reads its data interference. NR: in the slots in which its cell's DL control
@@ -190,6 +201,8 @@ class BatchedSpectrumChannel : public SpectrumChannel
     static SumGroup SummableAt(SignalKind kind, const SpectrumSignalParameters& params, const NrSpectrumPhy& receiver);
     /// The same for an LTE receiver, by its device (LteSpectrumPhy does not tell its cell).
     static SumGroup SummableAtLte(SignalKind kind, const SpectrumSignalParameters& params, const LteDevice& rx);
+    /// NrNeighbourCtrlFrames: whether `ctrl` is another cell's DL control frame without a PSS at an attached UE.
+    static bool OtherCellCtrlWithoutPss(const NrSpectrumSignalParametersDlCtrlFrame& ctrl, const NrSpectrumPhy& receiver);
     /// Whether an LTE data or DL control frame reaches a PHY of another cell, known from its device: such a PHY
     /// adds the frame's psd to its interference and reads nothing else of it (see SummableAtLte).
     static bool OtherCellAtLte(SignalKind kind, const SpectrumSignalParameters& params, const LteDevice& rx);
@@ -221,8 +234,12 @@ class BatchedSpectrumChannel : public SpectrumChannel
                   double& pathLossDb,
                   double& linearGain);
     /// A link's propagation gain in dB (positions differ) or 0 (same position): from the path-loss cache entry
-    /// `link` when it is given (PathLossRefresh set) and younger than that; computed, and stored there, otherwise.
+    /// `link` when it is given (PathLossRefresh set) and holds one; computed, and stored there, otherwise.
     double PropagationGainDb(const Ptr<MobilityModel>& txMobility, const Ptr<MobilityModel>& rxMobility, CachedLink* link);
+    /// PathLossRefresh: every cached link's propagation gain from the positions now; runs at each multiple of the
+    /// interval once a link is cached, and schedules the next.
+    void RefreshPathLosses();
+    EventId m_refreshEvent;
     /// The entry of a link's transmitting and receiving nodes in m_links; nullptr while either node is unknown.
     CachedLink* LinkEntry(const Delivery& d);
     /// The fading model's entry for a link, kept in the link's CachedLink (when there is one) after the first
@@ -298,6 +315,7 @@ class BatchedSpectrumChannel : public SpectrumChannel
     std::map<std::pair<SpectrumModelUid_t, SpectrumModelUid_t>, std::pair<bool, SpectrumConverter>> m_converters;
     std::size_t m_numDevices{0};
     bool m_neighbourCtrlFrames{true}; ///< deliver other cells' control frames outside PSS subframes
+    bool m_nrNeighbourCtrlFrames{true}; ///< NR: deliver other cells' DL control frames without PSS to UEs
     bool m_sumOtherCells{false};      ///< sum the signals a receiver does not decode (see the class comment)
     bool m_skipUnreadDlData{false}; ///< no DL data signal to a UE that will not read it (see the class comment)
     /// SkipUnreadDlData, NR: per cell id, what its latest DL control frame (that of the current slot while its data
@@ -337,6 +355,8 @@ class BatchedSpectrumChannel : public SpectrumChannel
     {
         int64_t computedAt{-1}; ///< time steps; -1: empty
         double propagationGainDb{0.0};
+        const MobilityModel* lossTx{nullptr}; ///< the mobility models propagationGainDb is computed for
+        const MobilityModel* lossRx{nullptr};
         double pathLossDb{0.0};
         double linearGain{1.0};
         const CorrelatedRayleighFading::Link* fading{nullptr};
@@ -347,7 +367,7 @@ class BatchedSpectrumChannel : public SpectrumChannel
     };
     std::vector<CachedLink> m_links;
     uint32_t m_linkStride{0};
-    /// m_links covers at most this many nodes (72 bytes per pair: 75 MB); beyond it links are looked up per signal
+    /// m_links covers at most this many nodes (88 bytes per pair: 92 MB); beyond it links are looked up per signal
     /// and PathLossRefresh has no effect (the path loss is computed at every signal, as with it off).
     static constexpr uint32_t kMaxLinkTableNodes = 1024;
 

@@ -125,11 +125,21 @@ class RanConfig(_Strict):
                           "only (docs/speed.md, tests/test_sum_other_cells.py). Needs nr with our patch 0026 "
                           "(without it the setting has no effect)"),
     ] = False
+    nr_neighbour_ctrl_frames: Annotated[
+        bool,
+        Field(description="nr only, our channel (false: a modelling shortcut): attached UEs get other cells' DL "
+                          "control frames that carry no PSS (see nr_pss_period_ms). With "
+                          "nr_ue_data_interference_omits_dl_ctrl such a frame reaches only the UE's control-channel "
+                          "interference, which nothing reads (nr has no PDCCH error model; the DlCtrlSinr trace is "
+                          "not connected), so false moves KPIs by rounding only (docs/speed.md, "
+                          "tests/test_sum_other_cells.py). Needs nr_ue_data_interference_omits_dl_ctrl: true"),
+    ] = True
     path_loss_refresh_ms: Annotated[
         float,
         Field(ge=0, le=1000,
               description="batched channel (a modelling shortcut): a link's propagation loss is computed from the two "
-                          "positions at most once per this interval and reused in between (0: at every signal, exact). "
+                          "positions at its first signal, then at every multiple of this interval, and reused in "
+                          "between (0: at every signal, exact). "
                           "A UE at 30 m/s moves 30 cm in 10 ms, which moves its path loss by ~0.1 dB at 50 m; fast "
                           "fading is unaffected. Effect on KPIs: docs/speed.md, bounded by tests/test_lean.py"),
     ] = 0.0
@@ -221,6 +231,9 @@ class RanConfig(_Strict):
         if self.lte_skip_unread_dl_data and self.backend == "lte" and self.spectrum_channel != "batched":
             raise ValueError("lte_skip_unread_dl_data: true needs spectrum_channel 'batched' "
                              f"(is {self.spectrum_channel!r})")
+        if not self.nr_neighbour_ctrl_frames and self.backend == "nr":
+            self._require("nr_neighbour_ctrl_frames: false", {"spectrum_channel": "batched", "nr_channel": "ours",
+                                                              "nr_ue_data_interference_omits_dl_ctrl": True})
         return self
 
     @model_validator(mode="after")
