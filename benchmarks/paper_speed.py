@@ -48,7 +48,8 @@ from scenario_speed import run_once
 # (ns3-defaults for LTE, nr-tdd for NR); --configs picks a subset.
 LTE = {"backend": "lte"}
 # The NR steps measured before these settings (each needs the one before it).
-NR_NEIGHBOUR_CTRL = {"nr_neighbour_ctrl_frames": True}
+NR_CTRL_INTERFERENCE = {"nr_ue_skips_ctrl_interference": False}
+NR_NEIGHBOUR_CTRL = {**NR_CTRL_INTERFERENCE, "nr_neighbour_ctrl_frames": True}
 NR_CTRL_IN_DATA = {**NR_NEIGHBOUR_CTRL, "nr_ue_data_interference_omits_dl_ctrl": False}
 CONFIGS = {
     "ns3-defaults": ("paper", {**LTE, "spectrum_channel": "multi-model", "cqi_period_ms": 1}),
@@ -78,7 +79,8 @@ CONFIGS = {
     # + others' DL data only to UEs that receive data in the slot
     "nr-lean-ctrl-in-data": ("paper+lean", NR_CTRL_IN_DATA),
     "nr-lean-neighbour-ctrl": ("paper+lean", NR_NEIGHBOUR_CTRL),  # + DL control frames left out of a UE's data interference
-    "nr-lean": ("paper+lean", {}),  # + other cells' control frames without PSS not to UEs: +lean as shipped
+    "nr-lean-ctrl-interference": ("paper+lean", NR_CTRL_INTERFERENCE),  # + other cells' control frames without PSS not to UEs
+    "nr-lean": ("paper+lean", {}),  # + UEs keep no control-channel interference: +lean as shipped
 }
 
 

@@ -176,3 +176,29 @@ def test_leaving_out_neighbour_ctrl_frames_moves_kpis_by_rounding_only(name, see
     without = episode_kpis(neighbours(False), seed)
     assert every_frame[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
     np.testing.assert_allclose(without, every_frame, rtol=1e-9, atol=1e-9)
+
+
+def test_ue_skipping_ctrl_interference_is_a_lean_setting_that_needs_no_uplink_power_control():
+    assert load_scenario("small+lean").ran.nr_ue_skips_ctrl_interference
+    assert not load_scenario("small").ran.nr_ue_skips_ctrl_interference
+    lean = load_scenario("small+lean").ran.model_dump()
+    with pytest.raises(ValidationError, match="nr_ue_skips_ctrl_interference: true needs uplink_power_control"):
+        RanConfig.model_validate({**lean, "uplink_power_control": True})
+
+
+@pytest.mark.parametrize("name, seed", [("small+lean", 1), ("small+lean+fdd+vehicular+urllc-surge", 2)])
+def test_ue_skipping_ctrl_interference_leaves_the_kpis_bit_for_bit(name, seed, simulator_binary):
+    # Only uplink power control's RSRP and the DlCtrlSinr trace read a UE's control-channel interference; with the
+    # first off and the second not connected, a UE that keeps none must give the same KPIs to the last bit. A
+    # control frame whose reception did more (its messages, a PSS measurement) would show here.
+    base = with_backend(load_scenario(name), "nr")
+    three_cells = shortened(base.model_copy(update={"ran": base.ran.model_copy(update={"num_dus": 3})}), 8)
+
+    def skipping(on: bool) -> Scenario:
+        return three_cells.model_copy(update={"ran": three_cells.ran.model_copy(
+            update={"nr_ue_skips_ctrl_interference": on})})
+
+    kept = episode_kpis(skipping(False), seed)
+    skipped = episode_kpis(skipping(True), seed)
+    assert kept[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
+    np.testing.assert_array_equal(skipped, kept)

@@ -78,6 +78,13 @@ NrRan::NrRan(const ScenarioConfig& config)
         Config::SetDefault("ns3::NrSpectrumPhy::UeDataInterferenceOmitsDlCtrl",
                            BooleanValue(config.nrUeDataInterferenceOmitsDlCtrl));
     }
+    // ran.nr_ue_skips_ctrl_interference: likewise, patch 0027.
+    TypeId::AttributeInformation skipsCtrl;
+    if (NrSpectrumPhy::GetTypeId().LookupAttributeByName("UeSkipsCtrlInterference", &skipsCtrl))
+    {
+        Config::SetDefault("ns3::NrSpectrumPhy::UeSkipsCtrlInterference",
+                           BooleanValue(config.nrUeSkipsCtrlInterference));
+    }
 
     m_collector = Create<SliceKpiCollector>(config.numDus,
                                             config.slices.size(),

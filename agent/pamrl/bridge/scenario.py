@@ -134,6 +134,14 @@ class RanConfig(_Strict):
                           "not connected), so false moves KPIs by rounding only (docs/speed.md, "
                           "tests/test_sum_other_cells.py). Needs nr_ue_data_interference_omits_dl_ctrl: true"),
     ] = True
+    nr_ue_skips_ctrl_interference: Annotated[
+        bool,
+        Field(description="nr only (a speed setting): a UE keeps no control-channel interference; DL control "
+                          "frames still bring their messages and PSS. Only uplink power control's RSRP and nr's "
+                          "DlCtrlSinr trace read that interference (nr has no PDCCH error model), so KPIs are "
+                          "unchanged (tests/test_sum_other_cells.py). Needs uplink_power_control: false and nr with "
+                          "our patch 0027 (without it the setting has no effect)"),
+    ] = False
     path_loss_refresh_ms: Annotated[
         float,
         Field(ge=0, le=1000,
@@ -234,6 +242,8 @@ class RanConfig(_Strict):
         if not self.nr_neighbour_ctrl_frames and self.backend == "nr":
             self._require("nr_neighbour_ctrl_frames: false", {"spectrum_channel": "batched", "nr_channel": "ours",
                                                               "nr_ue_data_interference_omits_dl_ctrl": True})
+        if self.nr_ue_skips_ctrl_interference and self.backend == "nr":
+            self._require("nr_ue_skips_ctrl_interference: true", {"uplink_power_control": False})
         return self
 
     @model_validator(mode="after")
