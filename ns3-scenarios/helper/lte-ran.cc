@@ -12,6 +12,7 @@
 #include "ns3/lte-enb-mac.h"
 #include "ns3/lte-enb-net-device.h"
 #include "ns3/lte-enb-rrc.h"
+#include "ns3/lte-spectrum-phy.h"
 #include "ns3/lte-ue-net-device.h"
 #include "ns3/lte-ue-phy.h"
 #include "ns3/eps-bearer-tag.h"
@@ -26,6 +27,22 @@ using namespace ns3;
 
 namespace pamrl
 {
+
+namespace
+{
+/// A UE's control frames evaluated only when its PHY reads the result (our patch 0028 to ns-3's lte module:
+/// exact, see the patch); a template, so that a build against ns-3 without it compiles the other branch.
+template <typename SpectrumPhyT, typename UePhyT>
+void
+EvaluateCtrlFramesOnlyWhenRead(SpectrumPhyT& dlPhy, UePhyT& phy)
+{
+    if constexpr (requires { dlPhy.SetCtrlInterferenceReadCallbacks(Callback<bool>(), Callback<void>()); })
+    {
+        dlPhy.SetCtrlInterferenceReadCallbacks(MakeCallback(&UePhyT::ReadsCtrlInterference, &phy),
+                                               MakeCallback(&UePhyT::CtrlInterferenceUnread, &phy));
+    }
+}
+} // namespace
 
 LteRan::LteRan(const ScenarioConfig& config)
     : m_config(config),
@@ -111,6 +128,11 @@ LteRan::InstallDevices()
 
     m_enbDevs = m_lte->InstallEnbDevice(m_enbNodes);
     m_ueDevs = m_lte->InstallUeDevice(m_ueNodes);
+    for (uint32_t ue = 0; ue < m_ueDevs.GetN(); ++ue)
+    {
+        Ptr<LteUePhy> phy = DynamicCast<LteUeNetDevice>(m_ueDevs.Get(ue))->GetPhy();
+        EvaluateCtrlFramesOnlyWhenRead(*phy->GetDownlinkSpectrumPhy(), *phy);
+    }
     m_lte->AssignStreams(m_enbDevs, kStreamRan);
     m_lte->AssignStreams(m_ueDevs, kStreamRan + 500);
 
