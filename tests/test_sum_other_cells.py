@@ -16,9 +16,18 @@ from pamrl.bridge.scenario import RanConfig, Scenario, load_scenario
 from conftest import episode_kpis, shortened, with_backend
 
 
+def on_three_cells(name: str, backend: str, **ran) -> Scenario:
+    """`name` on `backend` with three cells (so that a UE hears more than one other cell), 8 periods, `ran` set."""
+    base = with_backend(load_scenario(name), backend)
+    return shortened(base.model_copy(update={"ran": base.ran.model_copy(update={"num_dus": 3, **ran})}), 8)
+
+
+def with_setting(scenario: Scenario, key: str, value) -> Scenario:
+    return scenario.model_copy(update={"ran": scenario.ran.model_copy(update={key: value})})
+
+
 def summed(scenario: Scenario, on: bool) -> Scenario:
-    key = f"{scenario.ran.backend}_sum_other_cells"
-    return scenario.model_copy(update={"ran": scenario.ran.model_copy(update={key: on})})
+    return with_setting(scenario, f"{scenario.ran.backend}_sum_other_cells", on)
 
 
 def test_lean_sums_other_cells_as_a_setting():
@@ -44,8 +53,7 @@ def test_summing_needs_our_channel(ran):
     ("small+lean", "lte", 1), ("small", "lte", 2),  # LTE: other cells' control frames only with PSS / in every TTI
 ])
 def test_summing_moves_kpis_by_rounding_only(name, backend, seed, simulator_binary):
-    base = with_backend(load_scenario(name), backend)
-    three_cells = shortened(base.model_copy(update={"ran": base.ran.model_copy(update={"num_dus": 3})}), 8)
+    three_cells = on_three_cells(name, backend)
     apart = episode_kpis(summed(three_cells, False), seed)
     together = episode_kpis(summed(three_cells, True), seed)
     assert apart[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
@@ -71,15 +79,10 @@ def test_nr_pss_period_moves_kpis_by_rounding_only(simulator_binary):
     # reports: no handover here) and gets other cells' control frames summed in the slots between: the same
     # interference, summed in another order. (Control frames added to the data interference too: without them
     # there, the sums' order reaches nothing a KPI reads, and the two runs would be identical.)
-    base = load_scenario("small+lean")
-    three_cells = shortened(base.model_copy(update={"ran": base.ran.model_copy(update={
-        "num_dus": 3, "nr_ue_data_interference_omits_dl_ctrl": False, "nr_neighbour_ctrl_frames": True})}), 8)
-
-    def with_period(ms: int) -> Scenario:
-        return three_cells.model_copy(update={"ran": three_cells.ran.model_copy(update={"nr_pss_period_ms": ms})})
-
-    every_slot = episode_kpis(with_period(0), 1)
-    every_20ms = episode_kpis(with_period(20), 1)
+    three_cells = on_three_cells("small+lean", "nr", nr_ue_data_interference_omits_dl_ctrl=False,
+                                 nr_neighbour_ctrl_frames=True)
+    every_slot = episode_kpis(with_setting(three_cells, "nr_pss_period_ms", 0), 1)
+    every_20ms = episode_kpis(with_setting(three_cells, "nr_pss_period_ms", 20), 1)
     assert every_slot[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
     np.testing.assert_allclose(every_20ms, every_slot, rtol=1e-9, atol=1e-9)
     assert not np.array_equal(every_20ms, every_slot)  # the control frames were summed
@@ -110,15 +113,10 @@ def test_skipping_unread_dl_data_moves_kpis_by_rounding_only(name, backend, seed
     # signals in it: it would only add them to its interference and subtract them as they end. A wrong guess of
     # what a UE reads would leave interference out of the SINR of its data or of its CQI reports: far more than
     # rounding.
-    base = with_backend(load_scenario(name), backend)
-    three_cells = shortened(base.model_copy(update={"ran": base.ran.model_copy(update={"num_dus": 3})}), 8)
-
-    def skipping(on: bool) -> Scenario:
-        key = f"{backend}_skip_unread_dl_data"
-        return three_cells.model_copy(update={"ran": three_cells.ran.model_copy(update={key: on})})
-
-    every_ue = episode_kpis(skipping(False), seed)
-    readers_only = episode_kpis(skipping(True), seed)
+    three_cells = on_three_cells(name, backend)
+    key = f"{backend}_skip_unread_dl_data"
+    every_ue = episode_kpis(with_setting(three_cells, key, False), seed)
+    readers_only = episode_kpis(with_setting(three_cells, key, True), seed)
     assert every_ue[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
     np.testing.assert_allclose(readers_only, every_ue, rtol=1e-9, atol=1e-9)
 
@@ -134,16 +132,10 @@ def test_ue_data_interference_without_dl_ctrl_moves_kpis_by_rounding_only(name, 
     # other cells' summed) ends before any data of the slot starts: left out, it changes only the rounding of the
     # UE's running interference sum. A control frame that did overlap a data reception would add the interference
     # of every cell's control region to that data's SINR: far more than rounding.
-    base = with_backend(load_scenario(name), "nr")
-    three_cells = shortened(base.model_copy(update={"ran": base.ran.model_copy(update={
-        "num_dus": 3, "nr_neighbour_ctrl_frames": True})}), 8)  # (false needs the omission on)
-
-    def omitting(on: bool) -> Scenario:
-        return three_cells.model_copy(update={"ran": three_cells.ran.model_copy(
-            update={"nr_ue_data_interference_omits_dl_ctrl": on})})
-
-    every_signal = episode_kpis(omitting(False), seed)
-    without_ctrl = episode_kpis(omitting(True), seed)
+    three_cells = on_three_cells(name, "nr", nr_neighbour_ctrl_frames=True)  # (false needs the omission on)
+    key = "nr_ue_data_interference_omits_dl_ctrl"
+    every_signal = episode_kpis(with_setting(three_cells, key, False), seed)
+    without_ctrl = episode_kpis(with_setting(three_cells, key, True), seed)
     assert every_signal[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
     np.testing.assert_allclose(without_ctrl, every_signal, rtol=1e-9, atol=1e-9)
 
@@ -164,16 +156,10 @@ def test_leaving_out_neighbour_ctrl_frames_moves_kpis_by_rounding_only(name, see
     # kept out of the data interference, and nothing reads the control interference. This also checks that the
     # path-loss cache (path_loss_refresh_ms: 10 here) takes its losses at instants that do not depend on which
     # links a slot uses: a rule that recomputed a link at its next use moved these KPIs by ~50 % (URLLC's loss).
-    base = with_backend(load_scenario(name), "nr")
-    three_cells = shortened(base.model_copy(update={"ran": base.ran.model_copy(update={"num_dus": 3})}), 8)
+    three_cells = on_three_cells(name, "nr")
     assert three_cells.ran.path_loss_refresh_ms > 0
-
-    def neighbours(on: bool) -> Scenario:
-        return three_cells.model_copy(update={"ran": three_cells.ran.model_copy(
-            update={"nr_neighbour_ctrl_frames": on})})
-
-    every_frame = episode_kpis(neighbours(True), seed)
-    without = episode_kpis(neighbours(False), seed)
+    every_frame = episode_kpis(with_setting(three_cells, "nr_neighbour_ctrl_frames", True), seed)
+    without = episode_kpis(with_setting(three_cells, "nr_neighbour_ctrl_frames", False), seed)
     assert every_frame[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
     np.testing.assert_allclose(without, every_frame, rtol=1e-9, atol=1e-9)
 
@@ -191,14 +177,8 @@ def test_ue_skipping_ctrl_interference_leaves_the_kpis_bit_for_bit(name, seed, s
     # Only uplink power control's RSRP and the DlCtrlSinr trace read a UE's control-channel interference; with the
     # first off and the second not connected, a UE that keeps none must give the same KPIs to the last bit. A
     # control frame whose reception did more (its messages, a PSS measurement) would show here.
-    base = with_backend(load_scenario(name), "nr")
-    three_cells = shortened(base.model_copy(update={"ran": base.ran.model_copy(update={"num_dus": 3})}), 8)
-
-    def skipping(on: bool) -> Scenario:
-        return three_cells.model_copy(update={"ran": three_cells.ran.model_copy(
-            update={"nr_ue_skips_ctrl_interference": on})})
-
-    kept = episode_kpis(skipping(False), seed)
-    skipped = episode_kpis(skipping(True), seed)
+    three_cells = on_three_cells(name, "nr")
+    kept = episode_kpis(with_setting(three_cells, "nr_ue_skips_ctrl_interference", False), seed)
+    skipped = episode_kpis(with_setting(three_cells, "nr_ue_skips_ctrl_interference", True), seed)
     assert kept[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
     np.testing.assert_array_equal(skipped, kept)
