@@ -52,8 +52,8 @@ def jemalloc_path() -> str | None:
 
 # jemalloc backs its heap with transparent huge pages (THP): every slot touches every UE's PHY and MAC objects, a
 # working set spread over tens of thousands of 4 KiB pages, and with 2 MiB pages far fewer TLB misses stall those
-# reads. Paper scale ran 1.09x (NR) and 1.12x (LTE) faster in wall time on our AMD VM, KPIs identical
-# (docs/speed.md, "Huge pages"). Needs the kernel's THP mode "madvise" or "always" (under "never" jemalloc runs as
+# reads. Paper scale ran 1.11x (NR) and 1.06x (LTE) faster in wall time on our AMD VM, KPIs identical
+# (docs/speed.md, "Huge pages, control frames nobody reads"). Needs the kernel's THP mode "madvise" or "always" (under "never" jemalloc runs as
 # without it). A MALLOC_CONF of the user's own replaces this one, e.g. MALLOC_CONF=thp:default to turn it off.
 JEMALLOC_HUGE_PAGES = "thp:always,metadata_thp:always"
 JEMALLOC_SMALL_PAGES = "thp:never,metadata_thp:disabled"  # 4 KiB pages even where the kernel's THP mode is "always"
