@@ -48,7 +48,8 @@ from scenario_speed import run_once
 # (ns3-defaults for LTE, nr-tdd for NR); --configs picks a subset.
 LTE = {"backend": "lte"}
 # The NR steps measured before these settings (each needs the one before it).
-NR_CTRL_INTERFERENCE = {"nr_ue_skips_ctrl_interference": False}
+NR_CTRL_PSD = {"nr_skip_unread_ctrl_psd": False}
+NR_CTRL_INTERFERENCE = {**NR_CTRL_PSD, "nr_ue_skips_ctrl_interference": False}
 NR_NEIGHBOUR_CTRL = {**NR_CTRL_INTERFERENCE, "nr_neighbour_ctrl_frames": True}
 NR_CTRL_IN_DATA = {**NR_NEIGHBOUR_CTRL, "nr_ue_data_interference_omits_dl_ctrl": False}
 CONFIGS = {
@@ -80,7 +81,8 @@ CONFIGS = {
     "nr-lean-ctrl-in-data": ("paper+lean", NR_CTRL_IN_DATA),
     "nr-lean-neighbour-ctrl": ("paper+lean", NR_NEIGHBOUR_CTRL),  # + DL control frames left out of a UE's data interference
     "nr-lean-ctrl-interference": ("paper+lean", NR_CTRL_INTERFERENCE),  # + other cells' control frames without PSS not to UEs
-    "nr-lean": ("paper+lean", {}),  # + UEs keep no control-channel interference: +lean as shipped
+    "nr-lean-ctrl-psd": ("paper+lean", NR_CTRL_PSD),  # + UEs keep no control-channel interference
+    "nr-lean": ("paper+lean", {}),  # + control frames without PSS reach UEs unscaled: +lean as shipped
 }
 
 

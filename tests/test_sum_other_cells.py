@@ -132,7 +132,8 @@ def test_ue_data_interference_without_dl_ctrl_moves_kpis_by_rounding_only(name, 
     # other cells' summed) ends before any data of the slot starts: left out, it changes only the rounding of the
     # UE's running interference sum. A control frame that did overlap a data reception would add the interference
     # of every cell's control region to that data's SINR: far more than rounding.
-    three_cells = on_three_cells(name, "nr", nr_neighbour_ctrl_frames=True)  # (false needs the omission on)
+    # (the other two settings need the omission on)
+    three_cells = on_three_cells(name, "nr", nr_neighbour_ctrl_frames=True, nr_skip_unread_ctrl_psd=False)
     key = "nr_ue_data_interference_omits_dl_ctrl"
     every_signal = episode_kpis(with_setting(three_cells, key, False), seed)
     without_ctrl = episode_kpis(with_setting(three_cells, key, True), seed)
@@ -147,7 +148,8 @@ def test_nr_neighbour_ctrl_frames_is_a_lean_setting_that_needs_the_omission():
     with pytest.raises(ValidationError,
                        match="nr_neighbour_ctrl_frames: false needs nr_ue_data_interference_omits_dl_ctrl must be True"):
         RanConfig.model_validate({**lean, "nr_ue_data_interference_omits_dl_ctrl": False})
-    RanConfig.model_validate({**lean, "nr_ue_data_interference_omits_dl_ctrl": False, "nr_neighbour_ctrl_frames": True})
+    RanConfig.model_validate({**lean, "nr_ue_data_interference_omits_dl_ctrl": False, "nr_neighbour_ctrl_frames": True,
+                              "nr_skip_unread_ctrl_psd": False})
 
 
 @pytest.mark.parametrize("name, seed", [("small+lean", 1), ("small+lean+fdd+vehicular+urllc-surge", 2)])
@@ -177,8 +179,30 @@ def test_ue_skipping_ctrl_interference_leaves_the_kpis_bit_for_bit(name, seed, s
     # Only uplink power control's RSRP and the DlCtrlSinr trace read a UE's control-channel interference; with the
     # first off and the second not connected, a UE that keeps none must give the same KPIs to the last bit. A
     # control frame whose reception did more (its messages, a PSS measurement) would show here.
-    three_cells = on_three_cells(name, "nr")
+    three_cells = on_three_cells(name, "nr", nr_skip_unread_ctrl_psd=False)  # (which needs the skip)
     kept = episode_kpis(with_setting(three_cells, "nr_ue_skips_ctrl_interference", False), seed)
     skipped = episode_kpis(with_setting(three_cells, "nr_ue_skips_ctrl_interference", True), seed)
     assert kept[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
     np.testing.assert_array_equal(skipped, kept)
+
+
+def test_skipping_unread_ctrl_psd_is_a_lean_setting_that_needs_both_ue_settings():
+    assert load_scenario("small+lean").ran.nr_skip_unread_ctrl_psd
+    assert not load_scenario("small").ran.nr_skip_unread_ctrl_psd
+    lean = load_scenario("small+lean").ran.model_dump()
+    for other in ("nr_ue_data_interference_omits_dl_ctrl", "nr_ue_skips_ctrl_interference"):
+        with pytest.raises(ValidationError, match=f"nr_skip_unread_ctrl_psd: true needs {other} must be True"):
+            RanConfig.model_validate({**lean, other: False, "nr_neighbour_ctrl_frames": True})
+
+
+@pytest.mark.parametrize("name, seed", [("small+lean", 1), ("small+lean+fdd+vehicular+urllc-surge", 2)])
+def test_skipping_unread_ctrl_psd_leaves_the_kpis_bit_for_bit(name, seed, simulator_binary):
+    # With both UE settings on, a UE reads nothing of a DL control frame without a PSS but its messages (and
+    # whether its psd is all zero, which the transmitted psd answers alike): handed the transmitted psd instead of
+    # the received one, every KPI must stay the same to the last bit. A reader of that psd would see a power up to
+    # ~100 dB too high (no path loss) and show here.
+    three_cells = on_three_cells(name, "nr")
+    received = episode_kpis(with_setting(three_cells, "nr_skip_unread_ctrl_psd", False), seed)
+    transmitted = episode_kpis(with_setting(three_cells, "nr_skip_unread_ctrl_psd", True), seed)
+    assert received[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
+    np.testing.assert_array_equal(transmitted, received)

@@ -123,6 +123,14 @@ NrRan::MakeChannel(int64_t fadingStream) const
         channel->SetAttribute("PathLossRefresh", TimeValue(MilliSeconds(m_config.pathLossRefreshMs)));
         channel->SetAttribute("NrPssPeriod", TimeValue(MilliSeconds(m_config.nrPssPeriodMs)));
         channel->SetAttribute("NrNeighbourCtrlFrames", BooleanValue(m_config.nrNeighbourCtrlFrames));
+        // ran.nr_skip_unread_ctrl_psd is exact only where UEs read nothing of such a frame's psd, which takes nr's
+        // attributes of our patches 0026 and 0027 (the scenario requires both settings on); nr without them would
+        // read it, and the setting is then ignored.
+        TypeId::AttributeInformation info;
+        const TypeId nrPhy = NrSpectrumPhy::GetTypeId();
+        const bool uesReadNoCtrlPsd = nrPhy.LookupAttributeByName("UeDataInterferenceOmitsDlCtrl", &info) &&
+                                      nrPhy.LookupAttributeByName("UeSkipsCtrlInterference", &info);
+        channel->SetAttribute("NrSkipUnreadCtrlPsd", BooleanValue(m_config.nrSkipUnreadCtrlPsd && uesReadNoCtrlPsd));
     }
     Ptr<LogDistancePropagationLossModel> pathloss = CreateObject<LogDistancePropagationLossModel>();
     pathloss->SetAttribute("Exponent", DoubleValue(m_config.pathlossExponent));

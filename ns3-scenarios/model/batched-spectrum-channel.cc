@@ -82,6 +82,14 @@ BatchedSpectrumChannel::GetTypeId()
                                           BooleanValue(true),
                                           MakeBooleanAccessor(&BatchedSpectrumChannel::m_nrNeighbourCtrlFrames),
                                           MakeBooleanChecker())
+                            .AddAttribute("NrSkipUnreadCtrlPsd",
+                                          "NR: UEs get DL control frames without a PSS with the transmitted psd, "
+                                          "no path loss or fading applied; only for UEs that read nothing of it "
+                                          "(nr's UeDataInterferenceOmitsDlCtrl and UeSkipsCtrlInterference on; "
+                                          "exact then, see the class)",
+                                          BooleanValue(false),
+                                          MakeBooleanAccessor(&BatchedSpectrumChannel::m_nrSkipUnreadCtrlPsd),
+                                          MakeBooleanChecker())
                             .AddAttribute("NrPssPeriod",
                                           "NR: keep the PSS of a cell's first DL control frame in each such "
                                           "period and deliver its others as frames without one (zero: every "
@@ -565,9 +573,14 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             }
             else if (sumGroup == SumGroup::None)
             {
+                delivery.psdUnread = m_nrSkipUnreadCtrlPsd && kind == SignalKind::NrDlCtrl && !converter &&
+                                     group.nrPhys[i] && !group.nrPhys[i]->IsGnb() &&
+                                     !static_cast<const NrSpectrumSignalParametersDlCtrlFrame&>(sent).pss;
                 delivery.params = ReceiverCopy(kind,
                                                shared,
-                                               converter ? converter->Convert(txParams->psd) : txParams->psd->Copy());
+                                               delivery.psdUnread ? txParams->psd
+                                               : converter        ? converter->Convert(txParams->psd)
+                                                                  : txParams->psd->Copy());
                 if (kind == SignalKind::LteData || kind == SignalKind::LteDlCtrl)
                 {
                     delivery.ctrlSource = shared;
@@ -695,6 +708,30 @@ BatchedSpectrumChannel::InPlaceFading()
 }
 
 void
+BatchedSpectrumChannel::DeliverUnreadPsd(const Delivery& d)
+{
+    Ptr<MobilityModel> txMobility = d.params->txPhy->GetMobility();
+    Ptr<MobilityModel> rxMobility = d.receiver->GetMobility();
+    if (txMobility && rxMobility)
+    {
+        // What Deliver does for the link but the arithmetic on the psd: the range test and traces, the path-loss
+        // cache's entry and the fading link's draw happen as they would.
+        double pathLossDb;
+        double linearGain;
+        CachedLink* link = LinkEntry(d);
+        if (!LinkLoss(*d.params, d, txMobility, rxMobility, link, pathLossDb, linearGain))
+        {
+            return; // beyond range
+        }
+        if (const CorrelatedRayleighFading* fading = InPlaceFading())
+        {
+            FadingLink(*fading, link, d.params->psd->GetSpectrumModel(), txMobility, rxMobility);
+        }
+    }
+    d.receiver->StartRx(d.params);
+}
+
+void
 BatchedSpectrumChannel::DeliverAll(std::shared_ptr<const Batch> batch)
 {
     for (const Delivery& delivery : batch->deliveries)
@@ -741,6 +778,11 @@ BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery&
     if (d.sumGroup != SumGroup::None && sameModel && (InPlaceFading() || !m_spectrumPropagationLoss))
     {
         DeliverIntoSum(d);
+        return;
+    }
+    if (d.psdUnread && sameModel && (InPlaceFading() || !m_spectrumPropagationLoss))
+    {
+        DeliverUnreadPsd(d);
         return;
     }
     // A link into a sum that cannot take the short way gets its own parameters here, as every other link has; so does

@@ -90,6 +90,15 @@ class LteSpectrumPhy;
  * rounding only (tests/test_sum_other_cells.py). The path-loss cache's refresh instants do not depend on which
  * links a slot uses (PathLossRefresh), or leaving these frames out would move every later loss.
  *
+ * A seventh (NrSkipUnreadCtrlPsd, off by default): a UE gets a DL control frame without a PSS with the transmitted
+ * psd, not the received one: no copy, path loss or fading per UE and slot. Only for UEs set to read nothing of such a
+ * frame but its messages: nr's UeDataInterferenceOmitsDlCtrl and UeSkipsCtrlInterference (our patches 0026, 0027)
+ * keep it out of both interference sums, the PSS callback takes only PSS frames, and NrSpectrumPhy::StartRx's test
+ * for an all-zero psd gives the same answer for the transmitted psd (a received one is the transmitted one times
+ * positive gains). The link's loss is still computed (its range test, the channel's traces, the path-loss cache) and
+ * its fading entry looked up (the order links draw theirs in), so KPIs are bit-identical
+ * (tests/test_sum_other_cells.py); what the setting needs is the scenario's to ensure (agent/pamrl/bridge/scenario.py).
+ *
  * A fifth (SkipUnreadDlData, off by default): a UE gets the DL data signals it does not decode only in the
  * subframes or slots in which it reads its data interference. NR: in the slots in which its cell's DL control
  * frame carried a DL DCI for it (nr assumes K0 = 0: the data follows in the same slot). Its own data signal, and
@@ -172,6 +181,8 @@ class BatchedSpectrumChannel : public SpectrumChannel
         /// params is the shared copy; the receiver's own is made at delivery (SkipUnreadDlData: an LTE UE's own cell's
         /// data frame, which most UEs are then not given).
         bool copyAtDelivery{false};
+        /// params carries the transmitted psd, which the receiver does not read: none made for it (NrSkipUnreadCtrlPsd).
+        bool psdUnread{false};
     };
 
     /// Receivers, grouped by the spectrum model they listen with (in model-id order, then in AddRx order).
@@ -223,6 +234,8 @@ class BatchedSpectrumChannel : public SpectrumChannel
     void Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery& delivery);
     /// A link into a sum: its received psd added to the sum in one pass, nothing allocated.
     void DeliverIntoSum(const Delivery& delivery);
+    /// A link whose receiver reads nothing of the psd (Delivery::psdUnread): handed over with the transmitted psd.
+    void DeliverUnreadPsd(const Delivery& delivery);
     struct CachedLink;
     /// A link's loss (antennas and propagation) in dB and as the linear factor a psd is multiplied by, the channel's
     /// traces fired; false when beyond range. `entry`: the link's LinkEntry, or nullptr.
@@ -318,6 +331,7 @@ class BatchedSpectrumChannel : public SpectrumChannel
     bool m_nrNeighbourCtrlFrames{true}; ///< NR: deliver other cells' DL control frames without PSS to UEs
     bool m_sumOtherCells{false};      ///< sum the signals a receiver does not decode (see the class comment)
     bool m_skipUnreadDlData{false}; ///< no DL data signal to a UE that will not read it (see the class comment)
+    bool m_nrSkipUnreadCtrlPsd{false}; ///< NR: no received psd for a UE's DL control frames without PSS (see the class)
     /// SkipUnreadDlData, NR: per cell id, what its latest DL control frame (that of the current slot while its data
     /// signals are sent) said: which RNTIs got a DL DCI, as flags indexed by RNTI (asked per UE and data signal:
     /// thousands of times per slot), and the list of them (to clear the flags at the next frame).

@@ -59,6 +59,7 @@ struct ScenarioConfig
     bool nrUeDataInterferenceOmitsDlCtrl; ///< nr (our patch 0026): a UE's data interference without DL control
     bool nrNeighbourCtrlFrames;     ///< nr, batched channel: other cells' DL control frames without PSS to UEs
     bool nrUeSkipsCtrlInterference; ///< nr (our patch 0027): a UE keeps no control-channel interference
+    bool nrSkipUnreadCtrlPsd;       ///< nr, batched channel: UEs get DL control frames without PSS unscaled
     double pathLossRefreshMs;       ///< batched channel: a link's propagation loss reused this long (0: exact)
     double nrPssPeriodMs;           ///< nr, batched channel: a cell's PSS at most once per this period (0: every slot)
     uint32_t numDus;

@@ -142,6 +142,14 @@ class RanConfig(_Strict):
                           "unchanged (tests/test_sum_other_cells.py). Needs uplink_power_control: false and nr with "
                           "our patch 0027 (without it the setting has no effect)"),
     ] = False
+    nr_skip_unread_ctrl_psd: Annotated[
+        bool,
+        Field(description="nr only, our channel (a speed setting): a UE gets its cell's DL control frames that "
+                          "carry no PSS with the transmitted psd, no path loss or fading applied: with "
+                          "nr_ue_data_interference_omits_dl_ctrl and nr_ue_skips_ctrl_interference it reads only "
+                          "their messages, so KPIs are unchanged (tests/test_sum_other_cells.py). Needs both of them "
+                          "true and nr with our patches 0026 and 0027 (without them the setting has no effect)"),
+    ] = False
     path_loss_refresh_ms: Annotated[
         float,
         Field(ge=0, le=1000,
@@ -244,6 +252,10 @@ class RanConfig(_Strict):
                                                               "nr_ue_data_interference_omits_dl_ctrl": True})
         if self.nr_ue_skips_ctrl_interference and self.backend == "nr":
             self._require("nr_ue_skips_ctrl_interference: true", {"uplink_power_control": False})
+        if self.nr_skip_unread_ctrl_psd and self.backend == "nr":
+            self._require("nr_skip_unread_ctrl_psd: true", {"spectrum_channel": "batched", "nr_channel": "ours",
+                                                            "nr_ue_data_interference_omits_dl_ctrl": True,
+                                                            "nr_ue_skips_ctrl_interference": True})
         return self
 
     @model_validator(mode="after")
