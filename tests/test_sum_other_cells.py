@@ -80,7 +80,7 @@ def test_nr_pss_period_moves_kpis_by_rounding_only(simulator_binary):
     # interference, summed in another order. (Control frames added to the data interference too: without them
     # there, the sums' order reaches nothing a KPI reads, and the two runs would be identical.)
     three_cells = on_three_cells("small+lean", "nr", nr_ue_data_interference_omits_dl_ctrl=False,
-                                 nr_neighbour_ctrl_frames=True)
+                                 nr_neighbour_ctrl_frames=True, nr_skip_unread_ctrl_psd=False)
     every_slot = episode_kpis(with_setting(three_cells, "nr_pss_period_ms", 0), 1)
     every_20ms = episode_kpis(with_setting(three_cells, "nr_pss_period_ms", 20), 1)
     assert every_slot[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through

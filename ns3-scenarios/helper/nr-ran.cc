@@ -123,12 +123,15 @@ NrRan::MakeChannel(int64_t fadingStream) const
         channel->SetAttribute("PathLossRefresh", TimeValue(MilliSeconds(m_config.pathLossRefreshMs)));
         channel->SetAttribute("NrPssPeriod", TimeValue(MilliSeconds(m_config.nrPssPeriodMs)));
         channel->SetAttribute("NrNeighbourCtrlFrames", BooleanValue(m_config.nrNeighbourCtrlFrames));
-        // ran.nr_skip_unread_ctrl_psd is exact only where UEs read nothing of such a frame's psd, which takes nr's
-        // attributes of our patches 0026 and 0027 (the scenario requires both settings on); nr without them would
-        // read it, and the setting is then ignored.
+        // ran.nr_skip_unread_ctrl_psd is exact only where UEs read nothing of such a frame's psd: with both UE
+        // settings on (the scenario requires them; checked again here, as a config may come unvalidated) and nr's
+        // attributes of our patches 0026 and 0027 to carry them. Otherwise a UE would read the transmitted psd (a
+        // data interference with control frames in it then added and subtracted a power ~100 dB too high, which
+        // moved KPIs by 1e-4), and the setting is ignored.
         TypeId::AttributeInformation info;
         const TypeId nrPhy = NrSpectrumPhy::GetTypeId();
-        const bool uesReadNoCtrlPsd = nrPhy.LookupAttributeByName("UeDataInterferenceOmitsDlCtrl", &info) &&
+        const bool uesReadNoCtrlPsd = m_config.nrUeDataInterferenceOmitsDlCtrl && m_config.nrUeSkipsCtrlInterference &&
+                                      nrPhy.LookupAttributeByName("UeDataInterferenceOmitsDlCtrl", &info) &&
                                       nrPhy.LookupAttributeByName("UeSkipsCtrlInterference", &info);
         channel->SetAttribute("NrSkipUnreadCtrlPsd", BooleanValue(m_config.nrSkipUnreadCtrlPsd && uesReadNoCtrlPsd));
     }
