@@ -97,7 +97,7 @@ class LteSpectrumPhy;
  * for an all-zero psd gives the same answer for the transmitted psd (a received one is the transmitted one times
  * positive gains). The link's loss is still computed (its range test, the channel's traces, the path-loss cache) and
  * its fading entry looked up (the order links draw theirs in), so KPIs are bit-identical
- * (tests/test_sum_other_cells.py); what the setting needs is the scenario's to ensure (agent/pamrl/bridge/scenario.py).
+ * (tests/test_sum_other_cells.py). The scenario sets it only where those UE settings are on (NrRan::MakeChannel).
  *
  * A fifth (SkipUnreadDlData, off by default): a UE gets the DL data signals it does not decode only in the
  * subframes or slots in which it reads its data interference. NR: in the slots in which its cell's DL control
