@@ -145,7 +145,7 @@ def main() -> None:
                         help="also run every configuration on this simulator binary (e.g. a build from before a "
                              "change) and report ratios against it")
     parser.add_argument("--against-scheduler", default="map",
-                        choices=["map", "priority-queue", "heap", "calendar"],
+                        choices=["map", "priority-queue", "heap", "calendar", "buckets"],
                         help="event list for the --against build's runs (default map: a build from before "
                              "2026-12-02 ran ns-3's map whatever it was given)")
     parser.add_argument("--against-small-pages", action="store_true",

@@ -20,7 +20,7 @@ def with_scheduler(scenario: Scenario, scheduler: str) -> Scenario:
 def test_every_event_list_gives_bit_identical_kpis(backend, steps, simulator_binary):
     scenario = with_backend(shortened(load_scenario("small+urllc-surge"), steps), backend)
     default = scenario.ran.event_scheduler
-    kpis = {s: episode_kpis(with_scheduler(scenario, s), seed=3) for s in ("map", "heap", "priority-queue", "calendar")}
+    kpis = {s: episode_kpis(with_scheduler(scenario, s), seed=3) for s in ("map", "heap", "priority-queue", "calendar", "buckets")}
     thp = KPI_NAMES.index("DRB.UEThpDl")
     assert kpis[default][:, :, :, thp].sum() > 0  # traffic got through: the comparison is not of empty tables
     for scheduler, values in kpis.items():

@@ -1,6 +1,6 @@
 """The C++ side's ns-3 TestSuites (ns3-scenarios/test/), run one by one with ns-3's test runner: share rounding,
-fading statistics (and its order-independent HashedLinks mode), the NR slice scheduler on a real 5G-LENA cell, and
-the same-side transmit filter."""
+fading statistics (and its order-independent HashedLinks mode), the NR slice scheduler on a real 5G-LENA cell,
+the same-side transmit filter, and the time-bucket event list against ns-3's."""
 
 import subprocess
 
@@ -9,7 +9,7 @@ import pytest
 from pamrl.bridge.simulator import find_simulator_binary
 
 SUITES = ["pamrl-slice-rbg-split", "pamrl-correlated-rayleigh-fading", "pamrl-nr-slice-scheduler",
-          "pamrl-same-side-transmit-filter"]
+          "pamrl-same-side-transmit-filter", "pamrl-time-bucket-scheduler"]
 
 
 def _runner() -> str:

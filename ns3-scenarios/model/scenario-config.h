@@ -72,7 +72,7 @@ struct ScenarioConfig
     bool idealRrc;
     bool cqiFromPdsch;
     bool uplinkPowerControl;
-    std::string eventScheduler; ///< map | heap | priority-queue | calendar
+    std::string eventScheduler; ///< map | heap | priority-queue | calendar (ns-3's) | buckets (ours)
     std::string spectrumChannel; ///< batched | multi-model
     bool neighbourCtrlFrames;    ///< other cells' DL control frames in subframes without PSS (batched only)
     int32_t hotspotDu;     ///< DU with more UEs (-1: none)

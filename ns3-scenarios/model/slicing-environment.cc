@@ -1,5 +1,7 @@
 #include "slicing-environment.h"
 
+#include "time-bucket-scheduler.h"
+
 #include "ns3/global-value.h"
 #include "ns3/object-factory.h"
 #include "ns3/rng-seed-manager.h"
@@ -30,7 +32,8 @@ SlicingEnvironment::Configure(const Json& scenario, uint64_t seed)
     const std::map<std::string, std::string> schedulers{{"map", "ns3::MapScheduler"},
                                                         {"heap", "ns3::HeapScheduler"},
                                                         {"priority-queue", "ns3::PriorityQueueScheduler"},
-                                                        {"calendar", "ns3::CalendarScheduler"}};
+                                                        {"calendar", "ns3::CalendarScheduler"},
+                                                        {"buckets", ns3::TimeBucketScheduler::GetTypeId().GetName()}};
     ns3::GlobalValue::Bind("SchedulerType", ns3::StringValue(schedulers.at(m_config.eventScheduler)));
     ns3::ObjectFactory scheduler;
     scheduler.SetTypeId(schedulers.at(m_config.eventScheduler));

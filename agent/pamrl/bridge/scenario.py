@@ -198,9 +198,9 @@ class RanConfig(_Strict):
     ] = True
     uplink_power_control: Annotated[bool, Field(description="UE uplink power control (the study is DL)")] = True
     event_scheduler: Annotated[
-        Literal["map", "heap", "priority-queue", "calendar"],
-        Field(description="ns-3 event queue: speed only, events in the same order (priority-queue, a binary heap "
-                          "in one vector, counts the fewest instructions at paper scale; map is ns-3's default; "
+        Literal["map", "heap", "priority-queue", "calendar", "buckets"],
+        Field(description="event queue: speed only, events in the same order (map, heap, priority-queue, calendar: "
+                          "ns-3's; buckets: ours, one queue per pending timestamp; map is ns-3's default; "
                           "docs/speed.md)"),
     ] = "priority-queue"
     spectrum_channel: Annotated[
