@@ -63,7 +63,9 @@ CONFIGS = {
     "lean-exact-loss": ("paper+lean", {**LTE, "path_loss_refresh_ms": 0}),  # path loss from positions at every signal
     # + other cells' data frames summed, path loss every 10 ms; every UE gets every DL data frame
     "lean-all-dl": ("paper+lean", {**LTE, "lte_skip_unread_dl_data": False}),
-    "lean": ("paper+lean", LTE),  # + DL data frames only to the UEs that read them: +lean as shipped
+    # + DL data frames only to the UEs that read them (on ns-3's priority-queue event list)
+    "lean-priority-queue": ("paper+lean", {**LTE, "event_scheduler": "priority-queue"}),
+    "lean": ("paper+lean", LTE),  # + our event list (buckets): +lean as shipped
     "lean-cqi10": ("paper+lean", {**LTE, "cqi_period_ms": 10}),  # outside the KPI tolerance
     "lean-map": ("paper+lean", {**LTE, "event_scheduler": "map"}),  # ns-3's default event list (same KPIs)
     # NR (docs/nr.md): TDD with nr's all-flexible slots (the default), FDD delivering every signal, FDD as shipped
@@ -82,7 +84,9 @@ CONFIGS = {
     "nr-lean-neighbour-ctrl": ("paper+lean", NR_NEIGHBOUR_CTRL),  # + DL control frames left out of a UE's data interference
     "nr-lean-ctrl-interference": ("paper+lean", NR_CTRL_INTERFERENCE),  # + other cells' control frames without PSS not to UEs
     "nr-lean-ctrl-psd": ("paper+lean", NR_CTRL_PSD),  # + UEs keep no control-channel interference
-    "nr-lean": ("paper+lean", {}),  # + control frames without PSS reach UEs unscaled: +lean as shipped
+    # + control frames without PSS reach UEs unscaled (on ns-3's priority-queue event list)
+    "nr-lean-priority-queue": ("paper+lean", {"event_scheduler": "priority-queue"}),
+    "nr-lean": ("paper+lean", {}),  # + our event list (buckets): +lean as shipped
 }
 
 
@@ -189,8 +193,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pamrl-paper-speed-") as folder:
         files, sim_s = {}, {}
         for label in runs:
-            name, ran = CONFIGS[label.partition("@")[0]]
-            scenario = configured(name, ran)
+            scenario = configured(*CONFIGS[label.partition("@")[0]])
             for n in (short, long):
                 d = scenario.to_simulator()
                 d["control"]["episode_steps"] = n
