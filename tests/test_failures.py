@@ -130,6 +130,17 @@ def test_attach_without_simulator_times_out(small_short):
     env.close()
 
 
+def test_attach_waits_for_a_connection_no_longer_than_its_timeout(small_short):
+    """A simulator container killed between two episodes is noticed within --timeout, not the 60 s connect wait."""
+    env = SlicingEnv(small_short, attach=True, timeout_s=1.0)
+    assert env.connect_timeout_s >= 60
+    t0 = time.monotonic()
+    with pytest.raises(PeerTimeout, match="hello"):
+        env.reset(seed=1)
+    assert time.monotonic() - t0 < 5
+    env.close()
+
+
 @pytest.mark.parametrize(
     "frame, message",
     [

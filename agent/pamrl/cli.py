@@ -20,7 +20,8 @@ def _add_bridge(p: argparse.ArgumentParser) -> None:
     p.add_argument("--attach", action="store_true",
                    help="wait for an externally started simulator for every episode instead of starting one")
     p.add_argument("--timeout", type=float, default=120.0,
-                   help="seconds to wait for one control period of the simulator before giving up")
+                   help="seconds to wait for one control period of the simulator before giving up (with --attach "
+                        "also for each episode's simulator to connect, at most 60)")
 
 
 def _env_options(args: argparse.Namespace) -> dict:

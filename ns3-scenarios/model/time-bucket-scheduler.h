@@ -13,11 +13,11 @@ namespace ns3
 /**
  * An event list that keeps one queue per pending timestamp.
  *
- * Why: a RAN simulation schedules nearly all of its events at a few dozen distinct instants (slot and symbol
- * boundaries, a nanosecond after them): at paper scale thousands of events wait at once, but only dozens of
- * timestamps. ns-3's lists order every event against every other (a binary heap sifts each removal through ~11
- * levels of a large array); here an event goes to the back of its timestamp's queue and comes off the front, and
- * only the timestamps are kept in a heap.
+ * Why: a RAN simulation schedules most of its events at the same few instants (slot and symbol boundaries, a
+ * nanosecond after them). ns-3's lists order every event against every other (a binary heap sifts each removal
+ * through all its levels); here an event goes to the back of its timestamp's queue and comes off the front, and
+ * only the timestamps are kept in a heap. At paper scale the event list's share of instructions fell from 5.9 % to
+ * 2.1 % (NR) and from 3.5 % to 1.3 % (LTE) against ns-3's priority-queue (docs/speed.md).
  *
  * Order: the same as every ns-3 list, by time, then by the id the simulator gives events as they are scheduled
  * (ids grow, so a timestamp's queue is in id order when events arrive in scheduling order; one that arrives out

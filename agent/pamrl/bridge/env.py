@@ -77,7 +77,8 @@ class SlicingEnv(ParallelEnv):
         endpoint: where the agent binds (default: a private ipc:// path; tcp://0.0.0.0:PORT only for containers).
         attach: wait for an externally started simulator instead of starting one per episode.
         timeout_s: longest wait for one control period of the simulator (paper scale needs tens of seconds).
-        connect_timeout_s: longest wait for a simulator to connect at reset.
+        connect_timeout_s: longest wait for a simulator to connect at reset; in attach mode at most timeout_s,
+            since nothing else tells a dead simulator side from a slow one between episodes.
         simulator: the scenario binary (default: find_simulator_binary()).
         dismiss_on_close: attach mode: close() tells the next simulator to stop (false: leaves it waiting, and
             the endpoint open, for the next environment on the same address in this process).
@@ -147,7 +148,10 @@ class SlicingEnv(ParallelEnv):
             )
         self.seed_used = run
         liveness = self._process.check_alive if self._process else None
-        self._endpoint.receive(("hello",), timeout_s=self.connect_timeout_s, liveness=liveness)
+        # A process of ours is watched (liveness); an attached simulator side is not, so a container killed between
+        # two episodes would otherwise hold the agent for the whole connect timeout whatever --timeout says.
+        connect_s = min(self.connect_timeout_s, self.timeout_s) if self.attach else self.connect_timeout_s
+        self._endpoint.receive(("hello",), timeout_s=connect_s, liveness=liveness)
         self._endpoint.reply("setup", scenario=self.scenario.to_simulator(), seed=run)
         ready = self._endpoint.receive(("ready",), liveness=liveness)
         self._check_description(ready)
