@@ -1,5 +1,6 @@
-"""ns-3's event list (`ran.event_scheduler`) changes speed only: every implementation orders events by time, then by
-the order they were scheduled, so the KPIs are bit-identical whichever the scenario picks. The setting used to be
+"""The event list (`ran.event_scheduler`: ns-3's map, heap, priority-queue and calendar, and our buckets) changes speed
+only: every implementation orders events by time, then by the order they were scheduled, so the KPIs are
+bit-identical whichever the scenario picks. The setting used to be
 bound to ns-3's SchedulerType global after the simulator existed, which left every run on the default map: the
 environment now sets the list on the simulator itself."""
 
