@@ -25,9 +25,9 @@ TimeBucketScheduler::TimeBucketScheduler() = default;
 TimeBucketScheduler::~TimeBucketScheduler() = default;
 
 bool
-TimeBucketScheduler::Later(uint32_t a, uint32_t b) const
+TimeBucketScheduler::LaterFirst::operator()(uint32_t a, uint32_t b) const
 {
-    return m_buckets[a].ts > m_buckets[b].ts;
+    return scheduler->m_buckets[a].ts > scheduler->m_buckets[b].ts;
 }
 
 uint32_t
@@ -54,7 +54,7 @@ TimeBucketScheduler::BucketFor(uint64_t ts)
         m_buckets[index].ts = ts;
         it->second = index;
         m_heap.push_back(index);
-        std::push_heap(m_heap.begin(), m_heap.end(), [this](uint32_t a, uint32_t b) { return Later(a, b); });
+        std::push_heap(m_heap.begin(), m_heap.end(), LaterFirst{this});
     }
     m_lastTs = ts;
     m_lastBucket = it->second;
@@ -133,7 +133,7 @@ TimeBucketScheduler::DropEmptyTop()
         {
             return;
         }
-        std::pop_heap(m_heap.begin(), m_heap.end(), [this](uint32_t a, uint32_t b) { return Later(a, b); });
+        std::pop_heap(m_heap.begin(), m_heap.end(), LaterFirst{this});
         m_heap.pop_back();
         m_open.erase(bucket.ts);
         if (m_lastBucket == index)

@@ -50,8 +50,13 @@ class TimeBucketScheduler : public Scheduler
     uint32_t BucketFor(uint64_t ts);
     /// Drops emptied buckets from the top of the heap, so that the top, if any, holds the next event.
     void DropEmptyTop();
-    /// Whether bucket a's timestamp comes after bucket b's (the heap's order: earliest on top).
-    bool Later(uint32_t a, uint32_t b) const;
+    /// The heap's order, as the standard heap functions take it: whether bucket a's timestamp comes after
+    /// bucket b's (so the earliest is on top).
+    struct LaterFirst
+    {
+        const TimeBucketScheduler* scheduler;
+        bool operator()(uint32_t a, uint32_t b) const;
+    };
 
     std::vector<Bucket> m_buckets;                   ///< every bucket ever opened, open or free
     std::vector<uint32_t> m_heap;                    ///< open buckets (and emptied ones not yet dropped), by time
