@@ -701,7 +701,7 @@ BatchedSpectrumChannel::InPlaceFading()
         m_inPlaceFading = model && !model->GetNext() ? dynamic_cast<const CorrelatedRayleighFading*>(model) : nullptr;
         for (CachedLink& link : m_links)
         {
-            link.fading = nullptr; // the other model's entries
+            link.fadingKnown = false; // the other model's entries
         }
     }
     return m_inPlaceFading;
@@ -734,10 +734,62 @@ BatchedSpectrumChannel::DeliverUnreadPsd(const Delivery& d)
 void
 BatchedSpectrumChannel::DeliverAll(std::shared_ptr<const Batch> batch)
 {
-    for (const Delivery& delivery : batch->deliveries)
+    const std::vector<Delivery>& deliveries = batch->deliveries;
+    const std::size_t n = deliveries.size();
+    // (InPlaceFading only looks at which model is set, as Deliver would a moment later.)
+    const CorrelatedRayleighFading* fading = InPlaceFading();
+    const SpectrumModelUid_t model = batch->txPsd->GetSpectrumModelUid();
+    for (std::size_t i = 0; i < n; ++i)
     {
-        Deliver(batch->txPsd, delivery);
+        if (i + kEntryAhead < n)
+        {
+            Prefetch(deliveries[i + kEntryAhead], &deliveries[i + kGainsAhead], fading, model);
+        }
+        else if (i + kGainsAhead < n)
+        {
+            Prefetch(deliveries[i + kGainsAhead], &deliveries[i + kGainsAhead], fading, model);
+        }
+        Deliver(batch->txPsd, deliveries[i]);
     }
+}
+
+void
+BatchedSpectrumChannel::Prefetch(const Delivery& entryAhead,
+                                 const Delivery* gainsAhead,
+                                 const CorrelatedRayleighFading* fading,
+                                 SpectrumModelUid_t model) const
+{
+    auto entryOf = [this](const Delivery& d) -> const CachedLink* {
+        if (d.txNode >= m_linkStride || d.rxNode >= m_linkStride) // kUnknownNode too: never below the stride
+        {
+            return nullptr;
+        }
+        return &m_links[std::size_t(d.txNode) * m_linkStride + d.rxNode];
+    };
+    if (const CachedLink* entry = entryOf(entryAhead))
+    {
+        // An entry spans two cache lines at most.
+        __builtin_prefetch(entry);
+        __builtin_prefetch(reinterpret_cast<const char*>(entry) + sizeof(CachedLink) - 1);
+    }
+    // (A delivery whose receiver reads no psd uses no gains: DeliverUnreadPsd.)
+    const CachedLink* entry = gainsAhead && !gainsAhead->psdUnread ? entryOf(*gainsAhead) : nullptr;
+    if (!fading || !entry || !entry->fadingKnown)
+    {
+        return;
+    }
+    std::size_t bytes = 0;
+    const char* row = reinterpret_cast<const char*>(fading->GainsIfGenerated(model, entry->fading, bytes));
+    if (!row)
+    {
+        return;
+    }
+    constexpr std::size_t kLine = 64;
+    for (std::size_t at = 0; at < bytes; at += kLine)
+    {
+        __builtin_prefetch(row + at);
+    }
+    __builtin_prefetch(row + bytes - 1); // the row need not start on a line
 }
 
 namespace
@@ -889,13 +941,14 @@ BatchedSpectrumChannel::FadingLink(const CorrelatedRayleighFading& fading,
     }
     // Kept with the two mobility models it was looked up for (a node's PHYs share its mobility, but nothing here
     // relies on that); InPlaceFading forgets them all when the fading model changes.
-    if (!link->fading || link->fadingTx != PeekPointer(txMobility) || link->fadingRx != PeekPointer(rxMobility))
+    if (!link->fadingKnown || link->fadingTx != PeekPointer(txMobility) || link->fadingRx != PeekPointer(rxMobility))
     {
-        link->fading = fading.LinkOf(model, txMobility, rxMobility);
+        link->fading = *fading.LinkOf(model, txMobility, rxMobility); // drawn once, never changed: a copy is the same
+        link->fadingKnown = true;
         link->fadingTx = PeekPointer(txMobility);
         link->fadingRx = PeekPointer(rxMobility);
     }
-    return *link->fading;
+    return link->fading;
 }
 
 double

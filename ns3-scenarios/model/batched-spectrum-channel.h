@@ -209,6 +209,16 @@ class BatchedSpectrumChannel : public SpectrumChannel
     };
 
     void DeliverAll(std::shared_ptr<const Batch> batch);
+    /// Asks the CPU to start loading what delivering `ahead` will read first: its link's entry in m_links (a
+    /// random pair of a table of several MB) and, once that entry is loaded, the link's row of fading gains (a
+    /// random row of another). Deliver then finds them in cache instead of waiting for each in turn; at paper
+    /// scale the fading reads alone were ~13 % of LTE's time for ~1 % of its instructions. Reads nothing that
+    /// it could change, so the simulation is the same with or without it.
+    void Prefetch(const Delivery& entryAhead, const Delivery* gainsAhead, const CorrelatedRayleighFading* fading,
+                  SpectrumModelUid_t model) const;
+    /// How many deliveries ahead the entry and the gains are prefetched (the entry first: the gains' address is in it).
+    static constexpr std::size_t kEntryAhead = 8;
+    static constexpr std::size_t kGainsAhead = 4;
     static SumGroup SummableAt(SignalKind kind, const SpectrumSignalParameters& params, const NrSpectrumPhy& receiver);
     /// The same for an LTE receiver, by its device (LteSpectrumPhy does not tell its cell).
     static SumGroup SummableAtLte(SignalKind kind, const SpectrumSignalParameters& params, const LteDevice& rx);
@@ -373,7 +383,10 @@ class BatchedSpectrumChannel : public SpectrumChannel
         const MobilityModel* lossRx{nullptr};
         double pathLossDb{0.0};
         double linearGain{1.0};
-        const CorrelatedRayleighFading::Link* fading{nullptr};
+        /// The fading model's entry for the link, copied (8 bytes) so that reading it, or prefetching the gains it
+        /// points to, does not first miss on the model's hash node. Valid while fadingKnown.
+        CorrelatedRayleighFading::Link fading{};
+        bool fadingKnown{false};
         const MobilityModel* fadingTx{nullptr}; ///< the mobility models `fading` was looked up for
         const MobilityModel* fadingRx{nullptr};
         const Object* rxAntenna{nullptr}; ///< the antenna object `rxResolved` was made for

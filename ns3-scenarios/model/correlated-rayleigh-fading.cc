@@ -320,10 +320,32 @@ CorrelatedRayleighFading::LinkOf(const Ptr<const SpectrumModel>& model,
 const float*
 CorrelatedRayleighFading::GainsAt(const Ptr<const SpectrumModel>& model, const Link& link) const
 {
-    const Traces& traces = TracesFor(model);
+    return RowNow(TracesFor(model), link);
+}
+
+const float*
+CorrelatedRayleighFading::RowNow(const Traces& traces, const Link& link) const
+{
     const uint32_t samples = traces.samples;
     auto index = static_cast<uint64_t>(Simulator::Now().GetTimeStep() / m_sampleInterval.GetTimeStep());
     return &traces.gains[(size_t(link.trace) * samples + (index + link.offset) % samples) * traces.bands];
+}
+
+const float*
+CorrelatedRayleighFading::GainsIfGenerated(SpectrumModelUid_t model, const Link& link, size_t& bytes) const
+{
+    const Traces* traces = m_lastTraces;
+    if (traces == nullptr || m_lastModel != model)
+    {
+        auto found = m_traces.find(model);
+        if (found == m_traces.end())
+        {
+            return nullptr;
+        }
+        traces = &found->second;
+    }
+    bytes = traces->bands * sizeof(float);
+    return RowNow(*traces, link);
 }
 
 } // namespace ns3

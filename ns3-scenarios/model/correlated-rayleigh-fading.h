@@ -63,6 +63,10 @@ class CorrelatedRayleighFading : public SpectrumPropagationLossModel
     const float* GainsAt(const Ptr<const SpectrumModel>& model, const Link& link) const;
     /// ApplyTo for a link already looked up.
     void ApplyTo(SpectrumValue& psd, const Link& link) const;
+    /// Where GainsAt(model, link) would read now, and how many bytes, if this model's traces for `model` exist
+    /// (nullptr otherwise: never generates them, so asking draws nothing). For a caller that prefetches the row
+    /// of a link it will read soon: each read is a random row of a block of several MB.
+    const float* GainsIfGenerated(SpectrumModelUid_t model, const Link& link, size_t& bytes) const;
 
   protected:
     void DoDispose() override;
@@ -83,6 +87,8 @@ class CorrelatedRayleighFading : public SpectrumPropagationLossModel
     };
 
     const Traces& TracesFor(Ptr<const SpectrumModel> model) const;
+    /// A link's row of `traces` at this instant.
+    const float* RowNow(const Traces& traces, const Link& link) const;
 
     double m_dopplerHz;
     uint32_t m_numSinusoids;
