@@ -50,7 +50,8 @@ def test_path_loss_refresh_is_a_lean_setting_of_our_channel():
     lean = load_scenario("small+lean").ran.model_dump()
     stock = {"spectrum_channel": "multi-model", "neighbour_ctrl_frames": True, "nr_sum_other_cells": False,
              "lte_sum_other_cells": False, "nr_skip_unread_dl_data": False, "lte_skip_unread_dl_data": False,
-             "nr_neighbour_ctrl_frames": True, "nr_skip_unread_ctrl_psd": False}
+             "nr_neighbour_ctrl_frames": True, "nr_skip_unread_ctrl_psd": False,
+             "lte_ue_skips_unread_ctrl_interference": False}
     with pytest.raises(ValidationError, match="path_loss_refresh_ms > 0 needs spectrum_channel must be 'batched'"):
         RanConfig.model_validate({**lean, **stock})
     RanConfig.model_validate({**lean, **stock, "path_loss_refresh_ms": 0, "nr_pss_period_ms": 0})

@@ -206,3 +206,27 @@ def test_skipping_unread_ctrl_psd_leaves_the_kpis_bit_for_bit(name, seed, simula
     transmitted = episode_kpis(with_setting(three_cells, "nr_skip_unread_ctrl_psd", True), seed)
     assert received[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
     np.testing.assert_array_equal(transmitted, received)
+
+
+def test_lte_ue_skipping_unread_ctrl_frames_is_a_lean_setting_that_needs_no_ctrl_error_model():
+    assert load_scenario("small+lean").ran.lte_ue_skips_unread_ctrl_interference
+    assert not load_scenario("small").ran.lte_ue_skips_unread_ctrl_interference
+    lean = load_scenario("small+lean").ran.model_dump()
+    with pytest.raises(ValidationError,
+                       match="lte_ue_skips_unread_ctrl_interference: true needs ctrl_error_model must be False"):
+        RanConfig.model_validate({**lean, "backend": "lte", "ctrl_error_model": True, "neighbour_ctrl_frames": True})
+
+
+@pytest.mark.parametrize("name, seed", [("small+lean", 1), ("small+lean+vehicular+urllc-surge", 2)])
+def test_lte_ue_skipping_unread_ctrl_frames_leaves_the_kpis_bit_for_bit(name, seed, simulator_binary):
+    # In a subframe with no CQI report or RSRP/SINR sample due and no PSS, nothing reads a UE's control
+    # interference: the UE leaves its cell's control frame out of it (and the channel hands it the transmitted
+    # psd). Only the rounding that adding and subtracting the frame leaves in the interference's running sum could
+    # differ, and in such a subframe the frame is all the sum holds (0 + a - a is 0 exactly): the KPIs stay the
+    # same to the last bit. A frame left out where a report read it would move the CQI, and with it the KPIs; a
+    # reader of the unscaled psd would see a power ~100 dB too high.
+    three_cells = on_three_cells(name, "lte")
+    kept = episode_kpis(with_setting(three_cells, "lte_ue_skips_unread_ctrl_interference", False), seed)
+    skipped = episode_kpis(with_setting(three_cells, "lte_ue_skips_unread_ctrl_interference", True), seed)
+    assert kept[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
+    np.testing.assert_array_equal(skipped, kept)

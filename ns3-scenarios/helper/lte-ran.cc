@@ -42,6 +42,19 @@ EvaluateCtrlFramesOnlyWhenRead(SpectrumPhyT& dlPhy, UePhyT& phy)
                                                MakeCallback(&UePhyT::CtrlInterferenceUnread, &phy));
     }
 }
+
+/// ran.lte_ue_skips_unread_ctrl_interference: a UE leaves its cell's DL control frame out of its control
+/// interference when, at the frame's start, nothing will read its evaluation (our patch 0030, on top of 0028);
+/// without the patch, nothing changes.
+template <typename SpectrumPhyT, typename UePhyT>
+void
+SkipUnreadCtrlFrames(SpectrumPhyT& dlPhy, UePhyT& phy)
+{
+    if constexpr (requires { dlPhy.SetCtrlFrameSkipCallback(Callback<bool, Time, bool>()); })
+    {
+        dlPhy.SetCtrlFrameSkipCallback(MakeCallback(&UePhyT::ReadsCtrlInterferenceOfFrame, &phy));
+    }
+}
 } // namespace
 
 LteRan::LteRan(const ScenarioConfig& config)
@@ -115,6 +128,8 @@ LteRan::InstallDevices()
         m_lte->SetSpectrumChannelAttribute("NeighbourCtrlFrames", BooleanValue(m_config.neighbourCtrlFrames));
         m_lte->SetSpectrumChannelAttribute("SumOtherCells", BooleanValue(m_config.lteSumOtherCells));
         m_lte->SetSpectrumChannelAttribute("SkipUnreadDlData", BooleanValue(m_config.lteSkipUnreadDlData));
+        // (The channel asks each UE's PHY, which says yes only with the setting above on.)
+        m_lte->SetSpectrumChannelAttribute("LteSkipUnreadCtrlPsd", BooleanValue(m_config.lteUeSkipsUnreadCtrl));
         m_lte->SetSpectrumChannelAttribute("PathLossRefresh", TimeValue(MilliSeconds(m_config.pathLossRefreshMs)));
     }
     m_lte->SetAttribute("PathlossModel", StringValue("ns3::LogDistancePropagationLossModel"));
@@ -132,6 +147,10 @@ LteRan::InstallDevices()
     {
         Ptr<LteUePhy> phy = DynamicCast<LteUeNetDevice>(m_ueDevs.Get(ue))->GetPhy();
         EvaluateCtrlFramesOnlyWhenRead(*phy->GetDownlinkSpectrumPhy(), *phy);
+        if (m_config.lteUeSkipsUnreadCtrl)
+        {
+            SkipUnreadCtrlFrames(*phy->GetDownlinkSpectrumPhy(), *phy);
+        }
     }
     m_lte->AssignStreams(m_enbDevs, kStreamRan);
     m_lte->AssignStreams(m_ueDevs, kStreamRan + 500);

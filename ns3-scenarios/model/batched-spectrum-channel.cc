@@ -90,6 +90,13 @@ BatchedSpectrumChannel::GetTypeId()
                                           BooleanValue(false),
                                           MakeBooleanAccessor(&BatchedSpectrumChannel::m_nrSkipUnreadCtrlPsd),
                                           MakeBooleanChecker())
+                            .AddAttribute("LteSkipUnreadCtrlPsd",
+                                          "LTE: a UE gets its cell's DL control frame with the transmitted psd, no "
+                                          "path loss or fading applied, when its PHY leaves the frame out of its "
+                                          "control interference (ns-3 with our patch 0030; exact, see the class)",
+                                          BooleanValue(false),
+                                          MakeBooleanAccessor(&BatchedSpectrumChannel::m_lteSkipUnreadCtrlPsd),
+                                          MakeBooleanChecker())
                             .AddAttribute("NrPssPeriod",
                                           "NR: keep the PSS of a cell's first DL control frame in each such "
                                           "period and deliver its others as frames without one (zero: every "
@@ -566,7 +573,10 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
             delivery.txNode = txNode;
             delivery.rxNode = rxNode;
             delivery.rxSlot = group.slots[i];
-            if (sumGroup == SumGroup::None && m_skipUnreadDlData && kind == SignalKind::LteData && lteRx.ue)
+            const bool lteCtrlMaybeUnread =
+                m_lteSkipUnreadCtrlPsd && kind == SignalKind::LteDlCtrl && lteRx.uePhyRx && !converter;
+            if (sumGroup == SumGroup::None &&
+                ((m_skipUnreadDlData && kind == SignalKind::LteData && lteRx.ue) || lteCtrlMaybeUnread))
             {
                 delivery.copyAtDelivery = true;
                 delivery.ctrlSource = shared;
@@ -819,6 +829,32 @@ BatchedSpectrumChannel::LteUeReadsDlData(const LteDevice& rx) const
     return !rx.uePhy || !rx.uePhyRx || UeReadsDlData(*rx.uePhyRx, *rx.uePhy, m_lteDlCtrlEnd);
 }
 
+namespace
+{
+/// Whether an LTE UE's PHY will leave a DL control frame out of its control interference (our patch 0030); a
+/// template, so that a build against ns-3 without it compiles the other branch.
+template <typename SpectrumPhyT, typename FrameT>
+bool
+UeSkipsCtrlFrame(const SpectrumPhyT& rx, const FrameT& frame)
+{
+    if constexpr (requires { rx.SkipsCtrlInterferenceOf(frame); })
+    {
+        return rx.SkipsCtrlInterferenceOf(frame);
+    }
+    else
+    {
+        return false;
+    }
+}
+} // namespace
+
+bool
+BatchedSpectrumChannel::LteUeSkipsCtrlFrame(const Delivery& d) const
+{
+    return d.lte.uePhyRx &&
+           UeSkipsCtrlFrame(*d.lte.uePhyRx, static_cast<const LteSpectrumSignalParametersDlCtrlFrame&>(*d.params));
+}
+
 void
 BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery& d)
 {
@@ -832,8 +868,10 @@ BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery&
         DeliverIntoSum(d);
         return;
     }
-    if (d.psdUnread && sameModel && (InPlaceFading() || !m_spectrumPropagationLoss))
+    if ((d.psdUnread || (d.copyAtDelivery && d.kind == SignalKind::LteDlCtrl && LteUeSkipsCtrlFrame(d))) &&
+        sameModel && (InPlaceFading() || !m_spectrumPropagationLoss))
     {
+        // (An LTE frame's shared copy carries its control messages: the PHY reads them, and nothing else of it.)
         DeliverUnreadPsd(d);
         return;
     }

@@ -99,6 +99,13 @@ class LteSpectrumPhy;
  * its fading entry looked up (the order links draw theirs in), so KPIs are bit-identical
  * (tests/test_sum_other_cells.py). The scenario sets it only where those UE settings are on (NrRan::MakeChannel).
  *
+ * An eighth (LteSkipUnreadCtrlPsd, off by default), LTE's counterpart: a UE gets its cell's DL control frame with
+ * the transmitted psd when its PHY will leave the frame out of its control interference (our patch 0030 to ns-3's
+ * lte: LteSpectrumPhy::SkipsCtrlInterferenceOf, asked right before the frame is handed over, so the channel and
+ * the PHY decide alike; the PHY then reads only the frame's messages). The UE's copy of the frame is made at
+ * delivery, once that is known, and only for a frame the PHY reads. The link's loss and fading entry are looked up
+ * as for the other frames. Built against ns-3 without patch 0030, every frame is copied and scaled as before.
+ *
  * A fifth (SkipUnreadDlData, off by default): a UE gets the DL data signals it does not decode only in the
  * subframes or slots in which it reads its data interference. NR: in the slots in which its cell's DL control
  * frame carried a DL DCI for it (nr assumes K0 = 0: the data follows in the same slot). Its own data signal, and
@@ -179,7 +186,8 @@ class BatchedSpectrumChannel : public SpectrumChannel
         uint32_t rxNode{kUnknownNode};
         uint32_t rxSlot{0}; ///< the receiver's slot in m_slotSums
         /// params is the shared copy; the receiver's own is made at delivery (SkipUnreadDlData: an LTE UE's own cell's
-        /// data frame, which most UEs are then not given).
+        /// data frame, which most UEs are then not given; LteSkipUnreadCtrlPsd: its cell's DL control frame, which
+        /// most UEs then get as the shared copy).
         bool copyAtDelivery{false};
         /// params carries the transmitted psd, which the receiver does not read: none made for it (NrSkipUnreadCtrlPsd).
         bool psdUnread{false};
@@ -342,6 +350,7 @@ class BatchedSpectrumChannel : public SpectrumChannel
     bool m_sumOtherCells{false};      ///< sum the signals a receiver does not decode (see the class comment)
     bool m_skipUnreadDlData{false}; ///< no DL data signal to a UE that will not read it (see the class comment)
     bool m_nrSkipUnreadCtrlPsd{false}; ///< NR: no received psd for a UE's DL control frames without PSS (see the class)
+    bool m_lteSkipUnreadCtrlPsd{false}; ///< LTE: no received psd for a DL control frame its UE leaves out (see the class)
     /// SkipUnreadDlData, NR: per cell id, what its latest DL control frame (that of the current slot while its data
     /// signals are sent) said: which RNTIs got a DL DCI, as flags indexed by RNTI (asked per UE and data signal:
     /// thousands of times per slot), and the list of them (to clear the flags at the next frame).
@@ -361,6 +370,8 @@ class BatchedSpectrumChannel : public SpectrumChannel
     /// its data interference read at its next subframe's CQI report or RSRP/SINR sample). True when the ns-3
     /// build cannot tell (without our patch 0018).
     bool LteUeReadsDlData(const LteDevice& rx) const;
+    /// LteSkipUnreadCtrlPsd: whether the UE of `d` will leave this DL control frame out of its control interference.
+    bool LteUeSkipsCtrlFrame(const Delivery& d) const;
     /// SkipUnreadDlData, LTE: when the latest DL control frame ends (cells send theirs in step): a UE's CQI report
     /// and RSRP/SINR sample are made at the end of its subframe's control frame.
     Time m_lteDlCtrlEnd{0};

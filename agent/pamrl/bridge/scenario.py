@@ -150,6 +150,17 @@ class RanConfig(_Strict):
                           "their messages, so KPIs are unchanged (tests/test_sum_other_cells.py). Needs both of them "
                           "true and nr with our patches 0026 and 0027 (without them the setting has no effect)"),
     ] = False
+    lte_ue_skips_unread_ctrl_interference: Annotated[
+        bool,
+        Field(description="lte only (a speed setting): a UE leaves its cell's DL control frame out of its control "
+                          "interference in the subframes in which nothing reads that interference (no CQI report "
+                          "or RSRP/SINR sample due, no PSS; nor uplink power control or the control error model, "
+                          "which read it always), and with the batched channel gets that frame with the transmitted "
+                          "psd; it still reads the frame's messages. Only what rounding the interference's running "
+                          "sum keeps could change, and in such a subframe the frame is all it holds: KPIs "
+                          "bit-identical where compared (tests/test_sum_other_cells.py). Needs ctrl_error_model: false and ns-3 "
+                          "with our patch 0030 (without it the setting has no effect)"),
+    ] = False
     path_loss_refresh_ms: Annotated[
         float,
         Field(ge=0, le=1000,
@@ -252,6 +263,8 @@ class RanConfig(_Strict):
                                                               "nr_ue_data_interference_omits_dl_ctrl": True})
         if self.nr_ue_skips_ctrl_interference and self.backend == "nr":
             self._require("nr_ue_skips_ctrl_interference: true", {"uplink_power_control": False})
+        if self.lte_ue_skips_unread_ctrl_interference and self.backend == "lte":
+            self._require("lte_ue_skips_unread_ctrl_interference: true", {"ctrl_error_model": False})
         if self.nr_skip_unread_ctrl_psd and self.backend == "nr":
             self._require("nr_skip_unread_ctrl_psd: true", {"spectrum_channel": "batched", "nr_channel": "ours",
                                                             "nr_ue_data_interference_omits_dl_ctrl": True,
