@@ -26,6 +26,14 @@ def with_setting(scenario: Scenario, key: str, value) -> Scenario:
     return scenario.model_copy(update={"ran": scenario.ran.model_copy(update={key: value})})
 
 
+def assert_bit_for_bit(scenario: Scenario, key: str, seed: int) -> None:
+    """The ran setting `key` off and on give the same KPIs to the last bit, and traffic got through."""
+    off = episode_kpis(with_setting(scenario, key, False), seed)
+    on = episode_kpis(with_setting(scenario, key, True), seed)
+    assert off[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0
+    np.testing.assert_array_equal(on, off)
+
+
 def summed(scenario: Scenario, on: bool) -> Scenario:
     return with_setting(scenario, f"{scenario.ran.backend}_sum_other_cells", on)
 
@@ -180,10 +188,7 @@ def test_ue_skipping_ctrl_interference_leaves_the_kpis_bit_for_bit(name, seed, s
     # first off and the second not connected, a UE that keeps none must give the same KPIs to the last bit. A
     # control frame whose reception did more (its messages, a PSS measurement) would show here.
     three_cells = on_three_cells(name, "nr", nr_skip_unread_ctrl_psd=False)  # (which needs the skip)
-    kept = episode_kpis(with_setting(three_cells, "nr_ue_skips_ctrl_interference", False), seed)
-    skipped = episode_kpis(with_setting(three_cells, "nr_ue_skips_ctrl_interference", True), seed)
-    assert kept[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
-    np.testing.assert_array_equal(skipped, kept)
+    assert_bit_for_bit(three_cells, "nr_ue_skips_ctrl_interference", seed)
 
 
 def test_skipping_unread_ctrl_psd_is_a_lean_setting_that_needs_both_ue_settings():
@@ -201,11 +206,7 @@ def test_skipping_unread_ctrl_psd_leaves_the_kpis_bit_for_bit(name, seed, simula
     # whether its psd is all zero, which the transmitted psd answers alike): handed the transmitted psd instead of
     # the received one, every KPI must stay the same to the last bit. A reader of that psd would see a power up to
     # ~100 dB too high (no path loss) and show here.
-    three_cells = on_three_cells(name, "nr")
-    received = episode_kpis(with_setting(three_cells, "nr_skip_unread_ctrl_psd", False), seed)
-    transmitted = episode_kpis(with_setting(three_cells, "nr_skip_unread_ctrl_psd", True), seed)
-    assert received[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
-    np.testing.assert_array_equal(transmitted, received)
+    assert_bit_for_bit(on_three_cells(name, "nr"), "nr_skip_unread_ctrl_psd", seed)
 
 
 def test_lte_ue_skipping_unread_ctrl_frames_is_a_lean_setting_that_needs_no_ctrl_error_model():
@@ -225,8 +226,4 @@ def test_lte_ue_skipping_unread_ctrl_frames_leaves_the_kpis_bit_for_bit(name, se
     # differ, and in such a subframe the frame is all the sum holds (0 + a - a is 0 exactly): the KPIs stay the
     # same to the last bit. A frame left out where a report read it would move the CQI, and with it the KPIs; a
     # reader of the unscaled psd would see a power ~100 dB too high.
-    three_cells = on_three_cells(name, "lte")
-    kept = episode_kpis(with_setting(three_cells, "lte_ue_skips_unread_ctrl_interference", False), seed)
-    skipped = episode_kpis(with_setting(three_cells, "lte_ue_skips_unread_ctrl_interference", True), seed)
-    assert kept[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
-    np.testing.assert_array_equal(skipped, kept)
+    assert_bit_for_bit(on_three_cells(name, "lte"), "lte_ue_skips_unread_ctrl_interference", seed)
