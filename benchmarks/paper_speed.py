@@ -50,7 +50,8 @@ LTE = {"backend": "lte"}
 # The LTE steps measured before a UE left its unread control frames out of its interference (2026-12-03).
 LTE_CTRL_KEPT = {**LTE, "lte_ue_skips_unread_ctrl_interference": False}
 # The NR steps measured before these settings (each needs the one before it).
-NR_CTRL_PSD = {"nr_skip_unread_ctrl_psd": False}
+NR_EVERY_MIB = {"nr_ue_skips_unchanged_mib": False}  # (2026-12-03)
+NR_CTRL_PSD = {**NR_EVERY_MIB, "nr_skip_unread_ctrl_psd": False}
 NR_CTRL_INTERFERENCE = {**NR_CTRL_PSD, "nr_ue_skips_ctrl_interference": False}
 NR_NEIGHBOUR_CTRL = {**NR_CTRL_INTERFERENCE, "nr_neighbour_ctrl_frames": True}
 NR_CTRL_IN_DATA = {**NR_NEIGHBOUR_CTRL, "nr_ue_data_interference_omits_dl_ctrl": False}
@@ -89,8 +90,10 @@ CONFIGS = {
     "nr-lean-ctrl-interference": ("paper+lean", NR_CTRL_INTERFERENCE),  # + other cells' control frames without PSS not to UEs
     "nr-lean-ctrl-psd": ("paper+lean", NR_CTRL_PSD),  # + UEs keep no control-channel interference
     # + control frames without PSS reach UEs unscaled (on ns-3's priority-queue event list)
-    "nr-lean-priority-queue": ("paper+lean", {"event_scheduler": "priority-queue"}),
-    "nr-lean": ("paper+lean", {}),  # + our event list (buckets): +lean as shipped
+    "nr-lean-priority-queue": ("paper+lean", {**NR_EVERY_MIB, "event_scheduler": "priority-queue"}),
+    "nr-lean-every-mib": ("paper+lean", NR_EVERY_MIB),  # + our event list (buckets)
+    # + a MIB that changes nothing leaves the UE's PHY alone: +lean as shipped
+    "nr-lean": ("paper+lean", {}),
 }
 
 

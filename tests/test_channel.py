@@ -20,7 +20,7 @@ def with_channel(scenario: Scenario, channel: str) -> Scenario:
     ran = {"spectrum_channel": channel, "lte_sum_other_cells": False, "nr_sum_other_cells": False,
            "lte_skip_unread_dl_data": False, "nr_skip_unread_dl_data": False, "path_loss_refresh_ms": 0.0,
            "nr_neighbour_ctrl_frames": True, "nr_skip_unread_ctrl_psd": False,
-           "lte_ue_skips_unread_ctrl_interference": False}
+           "lte_ue_skips_unread_ctrl_interference": False, "nr_ue_skips_unchanged_mib": False}
     if channel == "multi-model":
         ran["neighbour_ctrl_frames"] = True  # ns-3's channel delivers every frame
     return scenario.model_copy(update={"ran": scenario.ran.model_copy(update=ran)})

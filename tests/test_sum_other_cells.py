@@ -227,3 +227,21 @@ def test_lte_ue_skipping_unread_ctrl_frames_leaves_the_kpis_bit_for_bit(name, se
     # same to the last bit. A frame left out where a report read it would move the CQI, and with it the KPIs; a
     # reader of the unscaled psd would see a power ~100 dB too high.
     assert_bit_for_bit(on_three_cells(name, "lte"), "lte_ue_skips_unread_ctrl_interference", seed)
+
+
+def test_nr_ue_skipping_unchanged_mibs_is_a_lean_setting():
+    assert load_scenario("small+lean").ran.nr_ue_skips_unchanged_mib
+    assert not load_scenario("small").ran.nr_ue_skips_unchanged_mib
+
+
+@pytest.mark.parametrize("name, seed", [("small+lean", 1), ("small+lean+fdd+vehicular+urllc-surge", 2)])
+def test_nr_ue_skipping_unchanged_mibs_moves_kpis_by_rounding_only(name, seed, simulator_binary):
+    # nr reconfigures a UE's PHY at every MIB (every 10 ms): its interference sums are reset to zero and it moves
+    # to the end of the channel's receiver list. Left alone, the sums keep their rounding and the receivers their
+    # order; nothing is on the air at a UE when it reads its MIB, and the receivers of a transmission do not
+    # depend on one another within the instant: only rounding may move.
+    three_cells = on_three_cells(name, "nr")
+    every = episode_kpis(with_setting(three_cells, "nr_ue_skips_unchanged_mib", False), seed)
+    changed_only = episode_kpis(with_setting(three_cells, "nr_ue_skips_unchanged_mib", True), seed)
+    assert every[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
+    np.testing.assert_allclose(changed_only, every, rtol=1e-9, atol=1e-9)

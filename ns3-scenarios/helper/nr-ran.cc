@@ -85,6 +85,12 @@ NrRan::NrRan(const ScenarioConfig& config)
         Config::SetDefault("ns3::NrSpectrumPhy::UeSkipsCtrlInterference",
                            BooleanValue(config.nrUeSkipsCtrlInterference));
     }
+    // ran.nr_ue_skips_unchanged_mib: likewise, patch 0032 (the attribute says the opposite: reconfigure always).
+    TypeId::AttributeInformation everyMib;
+    if (NrUeRrc::GetTypeId().LookupAttributeByName("ReconfigurePhyOnEveryMib", &everyMib))
+    {
+        Config::SetDefault("ns3::NrUeRrc::ReconfigurePhyOnEveryMib", BooleanValue(!config.nrUeSkipsUnchangedMib));
+    }
 
     m_collector = Create<SliceKpiCollector>(config.numDus,
                                             config.slices.size(),

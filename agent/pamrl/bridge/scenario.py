@@ -161,6 +161,15 @@ class RanConfig(_Strict):
                           "bit-identical where compared (tests/test_sum_other_cells.py). Needs ctrl_error_model: false and ns-3 "
                           "with our patch 0030 (without it the setting has no effect)"),
     ] = False
+    nr_ue_skips_unchanged_mib: Annotated[
+        bool,
+        Field(description="nr only (a speed setting): a UE's RRC reconfigures its PHY on a MIB only when the "
+                          "MIB's cell, bandwidth or numerology differ from the last one applied. nr as released "
+                          "does it at every MIB (every 10 ms), which resets the UE's interference sums and moves it "
+                          "to the end of the channel's receiver list; left alone, the sums keep their rounding and "
+                          "the receivers their order, and KPIs move by rounding only (tests/test_sum_other_cells.py). "
+                          "Needs nr with our patch 0032 (without it the setting has no effect)"),
+    ] = False
     path_loss_refresh_ms: Annotated[
         float,
         Field(ge=0, le=1000,
