@@ -751,13 +751,9 @@ BatchedSpectrumChannel::DeliverAll(std::shared_ptr<const Batch> batch)
     const SpectrumModelUid_t model = batch->txPsd->GetSpectrumModelUid();
     for (std::size_t i = 0; i < n; ++i)
     {
-        if (i + kEntryAhead < n)
+        if (i + kGainsAhead < n)
         {
-            Prefetch(deliveries[i + kEntryAhead], &deliveries[i + kGainsAhead], fading, model);
-        }
-        else if (i + kGainsAhead < n)
-        {
-            Prefetch(deliveries[i + kGainsAhead], &deliveries[i + kGainsAhead], fading, model);
+            Prefetch(deliveries[std::min(i + kEntryAhead, n - 1)], deliveries[i + kGainsAhead], fading, model);
         }
         Deliver(batch->txPsd, deliveries[i]);
     }
@@ -765,7 +761,7 @@ BatchedSpectrumChannel::DeliverAll(std::shared_ptr<const Batch> batch)
 
 void
 BatchedSpectrumChannel::Prefetch(const Delivery& entryAhead,
-                                 const Delivery* gainsAhead,
+                                 const Delivery& gainsAhead,
                                  const CorrelatedRayleighFading* fading,
                                  SpectrumModelUid_t model) const
 {
@@ -783,7 +779,7 @@ BatchedSpectrumChannel::Prefetch(const Delivery& entryAhead,
         __builtin_prefetch(reinterpret_cast<const char*>(entry) + sizeof(CachedLink) - 1);
     }
     // (A delivery whose receiver reads no psd uses no gains: DeliverUnreadPsd.)
-    const CachedLink* entry = gainsAhead && !gainsAhead->psdUnread ? entryOf(*gainsAhead) : nullptr;
+    const CachedLink* entry = gainsAhead.psdUnread ? nullptr : entryOf(gainsAhead);
     if (!fading || !entry || !entry->fadingKnown)
     {
         return;

@@ -222,7 +222,7 @@ class BatchedSpectrumChannel : public SpectrumChannel
     /// random row of another). Deliver then finds them in cache instead of waiting for each in turn; at paper
     /// scale the fading reads alone were ~13 % of LTE's time for ~1 % of its instructions. Reads nothing that
     /// it could change, so the simulation is the same with or without it.
-    void Prefetch(const Delivery& entryAhead, const Delivery* gainsAhead, const CorrelatedRayleighFading* fading,
+    void Prefetch(const Delivery& entryAhead, const Delivery& gainsAhead, const CorrelatedRayleighFading* fading,
                   SpectrumModelUid_t model) const;
     /// How many deliveries ahead the entry and the gains are prefetched (the entry first: the gains' address is in it).
     static constexpr std::size_t kEntryAhead = 8;
