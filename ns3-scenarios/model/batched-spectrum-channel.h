@@ -8,6 +8,7 @@
 #include "ns3/spectrum-channel.h"
 #include "ns3/spectrum-converter.h"
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -46,7 +47,13 @@ class LteSpectrumPhy;
  *    so nothing can run between them;
  *  - evaluates an isotropic antenna's gain without computing angles;
  *  - does not deliver a signal of zero power (a UE's PUCCH-only frame: ns-3 sends it with no resource
- *    blocks) to the eNBs of other cells, for which it would only add zero to their interference.
+ *    blocks) to the eNBs of other cells, for which it would only add zero to their interference;
+ *  - with a SameSideTransmitFilter (NR without cross-link interference), visits only the receivers on the other
+ *    side of a transmission (a UE's uplink signal: the gNBs, not ~200 receivers), and, with SkipUnreadDlData, a
+ *    DL data signal only the UEs of its RNTI and those that read data in the slot: indexes kept per receiver
+ *    group and rebuilt when a receiver, a side, an RNTI, a cell (nr with our patch 0033) or the slot's DCIs change.
+ *    Every receiver visited passes the same tests as before; every one left out would have failed them
+ *    (IndexReceivers false visits all; tests/test_channel.py compares).
  * tests/test_channel.py checks that KPIs are bit-identical to those with the stock channel.
  *
  * One setting changes what is modelled: with NeighbourCtrlFrames false, a UE hears other cells' control
@@ -206,7 +213,41 @@ class BatchedSpectrumChannel : public SpectrumChannel
         /// phys[i]'s side for a SameSideTransmitFilter (see SameSideOf), kSideUnknown until asked.
         std::vector<int8_t> sides;
         std::vector<uint32_t> slots; ///< phys[i]'s slot in m_slotSums
+        /// With a SameSideTransmitFilter (SameSideFilter): the receivers that a signal from side s (0 UE, 1 base
+        /// station) may reach, those on the other side or of no known side yet, in list order. A transmission
+        /// visits these instead of every receiver (an NR UE's uplink signal: 6 gNBs instead of ~200 receivers).
+        /// Built again after any change to phys or sides (sidesChanged).
+        std::array<std::vector<uint32_t>, 2> otherSide;
+        bool sidesChanged{true};
+        /// SkipUnreadDlData, NR: what decides, per receiver facing the gNBs (otherSide[1]), whether it takes a DL
+        /// data signal (StartTx's test with NrUeReadsDlData), read from the PHYs once instead of at every signal:
+        /// built again after a change to otherSide or to any NR PHY's RNTI, cell or role (nr counts those for us:
+        /// NrSpectrumPhy::GetIdentityChanges, our patch 0033).
+        struct DlDataReceiver
+        {
+            uint32_t index;    ///< in phys
+            uint16_t cellId;   ///< the UE's cell
+            uint16_t rnti;     ///< the UE's RNTI
+            bool always;       ///< takes every DL data signal: not an NR UE with an RNTI, or of no known side
+        };
+        std::vector<DlDataReceiver> dlDataReceivers;
+        std::vector<std::vector<uint32_t>> dlDataByRnti; ///< per RNTI, the receivers with it (any cell), in order
+        uint64_t dlDataIdentity{UINT64_MAX};             ///< nr's identity count they were read under
+        bool dlDataStale{true};
+        /// The receivers that read this slot's DL data (NrUeReadsDlData), in order, as of m_nrDlDcisVersion.
+        std::vector<uint32_t> dlDataReaders;
+        uint64_t dlDataReadersVersion{UINT64_MAX};
     };
+    /// The receivers of `group` that a signal from side `txSide` may reach, in list order, as StartTx visits them:
+    /// `group.otherSide[txSide]`, or for an NR DL data signal with SkipUnreadDlData its RNTI's receivers and the
+    /// slot's readers among those. Every receiver left out would be dropped by StartTx's own tests.
+    const std::vector<uint32_t>& ReceiversFacing(ModelReceivers& group, int8_t txSide, const SpectrumSignalParameters& sent,
+                                                 SignalKind kind);
+    /// The DL data readers of `group` for this slot, or nullptr when nr cannot say whether its PHYs changed RNTI or
+    /// cell (a build without our patch 0033): then every receiver facing the gNBs is visited.
+    const std::vector<uint32_t>* NrDlDataReaders(ModelReceivers& group);
+    std::vector<uint32_t> m_facingScratch; ///< ReceiversFacing's answer for one DL data signal
+    bool m_indexReceivers{true};           ///< the IndexReceivers attribute
 
     /// A transmission's deliveries of one instant. Handed to its event by shared pointer: ns-3's MakeEvent binds
     /// its arguments by value, which copied the whole vector (thousands of deliveries per TTI at paper scale).
@@ -362,6 +403,7 @@ class BatchedSpectrumChannel : public SpectrumChannel
         std::vector<uint16_t> rntis;  ///< those RNTIs
     };
     std::vector<NrDlDcis> m_nrDlDcis;
+    uint64_t m_nrDlDcisVersion{0}; ///< counts RecordNrDlDcis calls (the readers of each group kept per version)
     /// Records a DL control frame's DL DCIs in m_nrDlDcis.
     void RecordNrDlDcis(const NrSpectrumSignalParametersDlCtrlFrame& ctrl);
     /// SkipUnreadDlData, NR: whether the UE PHY `rx` reads another's data signal of this slot.
