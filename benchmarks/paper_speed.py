@@ -50,7 +50,8 @@ LTE = {"backend": "lte"}
 # The LTE steps measured before a UE left its unread control frames out of its interference (2026-12-03).
 LTE_CTRL_KEPT = {**LTE, "lte_ue_skips_unread_ctrl_interference": False}
 # The NR steps measured before these settings (each needs the one before it).
-NR_EVERY_MIB = {"nr_ue_skips_unchanged_mib": False}  # (2026-12-03)
+NR_CHECKED = {"nr_check_allocations": True}  # (2026-12-03, third sitting)
+NR_EVERY_MIB = {**NR_CHECKED, "nr_ue_skips_unchanged_mib": False}  # (2026-12-03)
 NR_CTRL_PSD = {**NR_EVERY_MIB, "nr_skip_unread_ctrl_psd": False}
 NR_CTRL_INTERFERENCE = {**NR_CTRL_PSD, "nr_ue_skips_ctrl_interference": False}
 NR_NEIGHBOUR_CTRL = {**NR_CTRL_INTERFERENCE, "nr_neighbour_ctrl_frames": True}
@@ -92,7 +93,8 @@ CONFIGS = {
     # + control frames without PSS reach UEs unscaled (on ns-3's priority-queue event list)
     "nr-lean-priority-queue": ("paper+lean", {**NR_EVERY_MIB, "event_scheduler": "priority-queue"}),
     "nr-lean-every-mib": ("paper+lean", NR_EVERY_MIB),  # + our event list (buckets)
-    # + a MIB that changes nothing leaves the UE's PHY alone: +lean as shipped
+    "nr-lean-checked": ("paper+lean", NR_CHECKED),  # + a MIB that changes nothing leaves the UE's PHY alone
+    # + the scheduler's per-slot allocation check (an assert) skipped: +lean as shipped
     "nr-lean": ("paper+lean", {}),
 }
 

@@ -245,3 +245,14 @@ def test_nr_ue_skipping_unchanged_mibs_moves_kpis_by_rounding_only(name, seed, s
     changed_only = episode_kpis(with_setting(three_cells, "nr_ue_skips_unchanged_mib", True), seed)
     assert every[..., KPI_NAMES.index("DRB.UEThpDl")].sum() > 0  # traffic got through
     np.testing.assert_allclose(changed_only, every, rtol=1e-9, atol=1e-9)
+
+
+def test_skipping_nr_allocation_checks_is_a_lean_setting():
+    assert not load_scenario("small+lean").ran.nr_check_allocations
+    assert load_scenario("small").ran.nr_check_allocations
+
+
+def test_skipping_nr_allocation_checks_leaves_the_kpis_bit_for_bit(simulator_binary):
+    # The check reads the slot's allocations after they are made and stops the run if two overlap; it changes
+    # nothing else, so the KPIs with and without it must be the same to the last bit.
+    assert_bit_for_bit(on_three_cells("small+lean+vehicular+urllc-surge", "nr"), "nr_check_allocations", 2)

@@ -21,6 +21,7 @@
 #include "ns3/nr-gnb-net-device.h"
 #include "ns3/nr-gnb-phy.h"
 #include "ns3/nr-gnb-rrc.h"
+#include "ns3/nr-mac-scheduler-ns3.h"
 #include "ns3/nr-ue-net-device.h"
 #include "ns3/nr-ue-phy.h"
 #include "ns3/nr-ue-power-control.h"
@@ -90,6 +91,12 @@ NrRan::NrRan(const ScenarioConfig& config)
     if (NrUeRrc::GetTypeId().LookupAttributeByName("ReconfigurePhyOnEveryMib", &everyMib))
     {
         Config::SetDefault("ns3::NrUeRrc::ReconfigurePhyOnEveryMib", BooleanValue(!config.nrUeSkipsUnchangedMib));
+    }
+    // ran.nr_check_allocations: likewise, patch 0035.
+    TypeId::AttributeInformation checkAllocations;
+    if (NrMacSchedulerNs3::GetTypeId().LookupAttributeByName("CheckAllocations", &checkAllocations))
+    {
+        Config::SetDefault("ns3::NrMacSchedulerNs3::CheckAllocations", BooleanValue(config.nrCheckAllocations));
     }
 
     m_collector = Create<SliceKpiCollector>(config.numDus,

@@ -40,6 +40,7 @@ ScenarioConfig::FromJson(const nlohmann::json& j)
     c.nrSkipUnreadCtrlPsd = ran.value("nr_skip_unread_ctrl_psd", false); // likewise
     c.lteUeSkipsUnreadCtrl = ran.value("lte_ue_skips_unread_ctrl_interference", false); // likewise
     c.nrUeSkipsUnchangedMib = ran.value("nr_ue_skips_unchanged_mib", false);              // likewise
+    c.nrCheckAllocations = ran.value("nr_check_allocations", true);                         // likewise
     c.pathLossRefreshMs = ran.value("path_loss_refresh_ms", 0.0); // absent from scenarios written before it
     c.nrPssPeriodMs = ran.value("nr_pss_period_ms", 0.0);         // likewise
     c.numDus = ran.at("num_dus").get<uint32_t>();

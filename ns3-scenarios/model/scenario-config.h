@@ -62,6 +62,7 @@ struct ScenarioConfig
     bool nrSkipUnreadCtrlPsd;       ///< nr, batched channel: UEs get DL control frames without PSS unscaled
     bool lteUeSkipsUnreadCtrl;      ///< lte (our patch 0030): a UE's unread DL control frames out of its interference
     bool nrUeSkipsUnchangedMib;     ///< nr (our patch 0032): a MIB that changes nothing leaves the UE's PHY alone
+    bool nrCheckAllocations;        ///< nr (our patch 0035): the scheduler checks each slot's allocations (an assert)
     double pathLossRefreshMs;       ///< batched channel: a link's propagation loss reused this long (0: exact)
     double nrPssPeriodMs;           ///< nr, batched channel: a cell's PSS at most once per this period (0: every slot)
     uint32_t numDus;
