@@ -489,6 +489,13 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
     const SameSideTransmitFilter* sameSide = SameSideFilter();
     const int8_t txSide = sameSide && txParams->txPhy ? SameSideOf(*sameSide, txDevice) : kSideNone;
 
+    // NrSkipUnreadCtrlPsd: the receivers that get this frame with the transmitted psd get one copy between them
+    // (made at the first). Their copies would hold the same psd object already, and the same messages; a UE's PHY
+    // reads only the frame's messages then and changes nothing in it (only a phased-array loss model, not used
+    // with this channel's sums, would add a channel matrix to it: then each gets its own, as before).
+    Ptr<SpectrumSignalParameters> unreadCopy;
+    const bool unreadCopyShared = !GetPhasedArraySpectrumPropagationLossModel();
+
     std::vector<Delivery> batch;
     // Room for every receiver up front: ns-3's Ptr has no move constructor, so each regrowth copied the deliveries
     // so far, a reference-count round trip per pointer.
@@ -607,11 +614,22 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
                 delivery.psdUnread = m_nrSkipUnreadCtrlPsd && kind == SignalKind::NrDlCtrl && !converter &&
                                      group.nrPhys[i] && !group.nrPhys[i]->IsGnb() &&
                                      !static_cast<const NrSpectrumSignalParametersDlCtrlFrame&>(sent).pss;
-                delivery.params = ReceiverCopy(kind,
-                                               shared,
-                                               delivery.psdUnread ? txParams->psd
-                                               : converter        ? converter->Convert(txParams->psd)
-                                                                  : txParams->psd->Copy());
+                if (delivery.psdUnread && unreadCopyShared)
+                {
+                    if (!unreadCopy)
+                    {
+                        unreadCopy = ReceiverCopy(kind, shared, txParams->psd);
+                    }
+                    delivery.params = unreadCopy;
+                }
+                else
+                {
+                    delivery.params = ReceiverCopy(kind,
+                                                   shared,
+                                                   delivery.psdUnread ? txParams->psd
+                                                   : converter        ? converter->Convert(txParams->psd)
+                                                                      : txParams->psd->Copy());
+                }
                 if (kind == SignalKind::LteData || kind == SignalKind::LteDlCtrl)
                 {
                     delivery.ctrlSource = shared;
@@ -1010,9 +1028,10 @@ BatchedSpectrumChannel::Deliver(const Ptr<SpectrumValue>& txPsd, const Delivery&
         return;
     }
     // A link into a sum that cannot take the short way gets its own parameters here, as every other link has; so does
-    // a link whose copy waited for the receiver to decide whether it reads the signal.
+    // a link whose copy waited for the receiver to decide whether it reads the signal, and one that was to get the
+    // transmitted psd (whose parameters other receivers share, and whose psd is the transmitter's: scaled below).
     Ptr<SpectrumSignalParameters> params =
-        d.sumGroup != SumGroup::None || d.copyAtDelivery
+        d.sumGroup != SumGroup::None || d.copyAtDelivery || d.psdUnread
             ? ReceiverCopy(d.kind, d.params, d.params->psd->Copy())
             : d.params;
     if (!sameModel)
