@@ -496,10 +496,10 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
     Ptr<SpectrumSignalParameters> unreadCopy;
     const bool unreadCopyShared = !GetPhasedArraySpectrumPropagationLossModel();
 
+    // Room for every receiver a group's loop visits, before it: ns-3's Ptr has no move constructor, so each
+    // regrowth copied the deliveries so far, a reference-count round trip per pointer. (Room for every receiver of
+    // the channel, 24 kB at paper scale, was a large allocation for each signal that reaches six.)
     std::vector<Delivery> batch;
-    // Room for every receiver up front: ns-3's Ptr has no move constructor, so each regrowth copied the deliveries
-    // so far, a reference-count round trip per pointer.
-    batch.reserve(m_propagationDelay ? 0 : m_numDevices);
     for (auto& [rxUid, group] : m_receivers)
     {
         const SpectrumConverter* converter = nullptr;
@@ -516,6 +516,10 @@ BatchedSpectrumChannel::StartTx(Ptr<SpectrumSignalParameters> txParams)
         const std::vector<uint32_t>* facing =
             m_indexReceivers && sameSide && txSide != kSideNone ? &ReceiversFacing(group, txSide, sent, kind) : nullptr;
         const std::size_t visits = facing ? facing->size() : group.phys.size();
+        if (!m_propagationDelay)
+        {
+            batch.reserve(batch.size() + visits);
+        }
         for (std::size_t visit = 0; visit < visits; ++visit)
         {
             const std::size_t i = facing ? (*facing)[visit] : visit;
