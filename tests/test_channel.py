@@ -60,15 +60,19 @@ def test_batched_channel_gives_bit_identical_kpis(name, backend, steps, simulato
 
 
 @pytest.mark.parametrize("name, seed, ran", [("small+lean", 1, {}),
-                                             ("small+lean+vehicular+urllc-surge", 2, {"nr_ue_skips_unchanged_mib": False})])
+                                             ("small+lean+vehicular+urllc-surge", 2, {"nr_ue_skips_unchanged_mib": False}),
+                                             ("small+lean+fdd", 3, {})])
 def test_receivers_visited_by_index_give_bit_identical_kpis(name, seed, ran, monkeypatch, simulator_binary):
-    # With cross-link interference skipped (`+lean` on NR), a transmission visits only the receivers on the other
-    # side, and a DL data signal only the UEs of its RNTI and those reading data in the slot: every receiver left
-    # out must be one the channel's own tests would have dropped. A receiver missed by a stale index (an RNTI, cell
-    # or side learnt at attach; UEs that re-register at each MIB in the second case) would change the KPIs.
+    # With same-side links skipped (`+lean` on NR TDD; FDD always), a transmission visits only the receivers on the
+    # other side, and a DL data signal only the UEs of its RNTI and those reading data in the slot: every receiver
+    # left out must be one the channel's own tests would have dropped. A receiver missed by a stale index (an RNTI,
+    # cell or side learnt at attach; UEs that re-register at each MIB in the second case; FDD's two carriers, each
+    # a receiver group of its own, in the third) would change the KPIs.
     base = with_backend(load_scenario(name), "nr")
     scenario = shortened(base.model_copy(update={"ran": base.ran.model_copy(update={"num_dus": 3, **ran})}), 8)
-    assert scenario.ran.nr_tdd_cross_link == "skip" and scenario.ran.nr_skip_unread_dl_data
+    skips_same_side = (scenario.ran.nr_fdd_same_side_links if scenario.ran.nr_duplex == "fdd"
+                       else scenario.ran.nr_tdd_cross_link) == "skip"
+    assert skips_same_side and scenario.ran.nr_skip_unread_dl_data
     indexed = episode_kpis(scenario, seed)
     monkeypatch.setenv("NS_ATTRIBUTE_DEFAULT", "ns3::BatchedSpectrumChannel::IndexReceivers=false")
     every = episode_kpis(scenario, seed)
