@@ -716,13 +716,17 @@ BatchedSpectrumChannel::NrUeReadsDlData(const NrSpectrumPhy& rx) const
     {
         return true; // a gNB decodes every UE's uplink; a UE without an RNTI yet takes every data signal of its cell
     }
-    const uint16_t cellId = rx.GetCellId();
+    return CellGaveDlDci(rx.GetCellId(), rx.GetRnti());
+}
+
+bool
+BatchedSpectrumChannel::CellGaveDlDci(uint16_t cellId, uint16_t rnti) const
+{
     if (cellId >= m_nrDlDcis.size() || !m_nrDlDcis[cellId].seen)
     {
         return true; // no control frame of its cell seen yet
     }
     const NrDlDcis& cell = m_nrDlDcis[cellId];
-    const uint16_t rnti = rx.GetRnti();
     return cell.everyUe || (rnti < cell.byRnti.size() && cell.byRnti[rnti]);
 }
 
@@ -826,13 +830,7 @@ BatchedSpectrumChannel::NrDlDataReaders(ModelReceivers& group)
         group.dlDataReaders.clear();
         for (const ModelReceivers::DlDataReceiver& rx : group.dlDataReceivers)
         {
-            bool reads = rx.always || rx.cellId >= m_nrDlDcis.size() || !m_nrDlDcis[rx.cellId].seen;
-            if (!reads)
-            {
-                const NrDlDcis& cell = m_nrDlDcis[rx.cellId];
-                reads = cell.everyUe || (rx.rnti < cell.byRnti.size() && cell.byRnti[rx.rnti]);
-            }
-            if (reads)
+            if (rx.always || CellGaveDlDci(rx.cellId, rx.rnti))
             {
                 group.dlDataReaders.push_back(rx.index);
             }

@@ -408,6 +408,9 @@ class BatchedSpectrumChannel : public SpectrumChannel
     void RecordNrDlDcis(const NrSpectrumSignalParametersDlCtrlFrame& ctrl);
     /// SkipUnreadDlData, NR: whether the UE PHY `rx` reads another's data signal of this slot.
     bool NrUeReadsDlData(const NrSpectrumPhy& rx) const;
+    /// SkipUnreadDlData, NR: whether the cell's latest DL control frame gave the RNTI a DL DCI (or every UE one), or
+    /// no frame of the cell was seen yet: what NrUeReadsDlData asks of a UE with an RNTI.
+    bool CellGaveDlDci(uint16_t cellId, uint16_t rnti) const;
     /// SkipUnreadDlData: whether the UE `rx` reads the DL data frames of this instant (a TB announced to it, or
     /// its data interference read at its next subframe's CQI report or RSRP/SINR sample). True when the ns-3
     /// build cannot tell (without our patch 0018).
